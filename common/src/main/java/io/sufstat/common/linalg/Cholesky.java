@@ -102,7 +102,7 @@ public final class Cholesky {
                 ? "its variance is 0 (the values are constant)"
                 : !Double.isFinite(failedPivot)
                 ? "the matrix holds a non-finite value"
-                : "its smallest pivot is " + failedPivot + " against a variance of " + failedDiagonal
+                : "its pivot is " + failedPivot + " against a variance of " + failedDiagonal
                   + " (it is, to rounding, a linear combination of the coordinates before it)";
         throw new NotPositiveDefiniteException(
                 "covariance is not positive definite at " + which + ": " + why

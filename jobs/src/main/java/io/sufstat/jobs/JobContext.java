@@ -1,0 +1,85 @@
+package io.sufstat.jobs;
+
+import io.sufstat.jobs.cli.Options;
+import io.sufstat.jobs.cli.UsageException;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.SparkConf;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * What a running job shares: its options and a Spark session, created on first use. When the job was
+ * not started by spark-submit (no {@code spark.master} set) the session runs in local mode
+ * ({@code --master}, default {@code local[*]}), with the Spark UI and console progress bars off.
+ */
+public final class JobContext implements AutoCloseable {
+
+    private final String jobName;
+    private final Options options;
+    private SparkSession session;
+    private boolean ownsSession;
+
+    public JobContext(String jobName, Options options) {
+        this.jobName = jobName;
+        this.options = options;
+    }
+
+    /** A context running on an existing session (tests, notebooks); the session is not stopped on close. */
+    public static JobContext onSession(String jobName, Options options, SparkSession session) {
+        JobContext c = new JobContext(jobName, options);
+        c.session = session;
+        c.ownsSession = false;
+        return c;
+    }
+
+    public Options options() {
+        return options;
+    }
+
+    public synchronized SparkSession spark() {
+        if (session == null) {
+            SparkConf conf = new SparkConf();
+            SparkSession.Builder b = SparkSession.builder().appName("sufstat " + jobName);
+            if (options.get("master").isPresent()) {
+                b.master(options.get("master").get());
+            } else if (!conf.contains("spark.master")) {
+                b.master("local[*]");
+            }
+            boolean local = options.get("master").map(m -> m.startsWith("local")).orElse(!conf.contains("spark.master"));
+            if (local) {
+                if (!conf.contains("spark.ui.enabled")) {
+                    b.config("spark.ui.enabled", "false");
+                }
+                b.config("spark.ui.showConsoleProgress", "false");
+            }
+            for (String kv : options.getList("spark-conf")) {
+                int eq = kv.indexOf('=');
+                if (eq <= 0) {
+                    throw new UsageException("--spark-conf expects K=V pairs, got '" + kv + "'");
+                }
+                b.config(kv.substring(0, eq).trim(), kv.substring(eq + 1).trim());
+            }
+            session = b.getOrCreate();
+            ownsSession = true;
+            // Spark (re)initialises logging when it starts: apply the job's levels again.
+            Sufstat.configureLogging(options);
+        }
+        return session;
+    }
+
+    public JavaSparkContext sparkContext() {
+        return JavaSparkContext.fromSparkContext(spark().sparkContext());
+    }
+
+    public Configuration hadoopConf() {
+        return spark().sparkContext().hadoopConfiguration();
+    }
+
+    @Override
+    public synchronized void close() {
+        if (session != null && ownsSession) {
+            session.stop();
+        }
+        session = null;
+    }
+}

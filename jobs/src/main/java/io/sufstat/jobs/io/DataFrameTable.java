@@ -1,0 +1,310 @@
+package io.sufstat.jobs.io;
+
+import io.sufstat.jobs.cli.JobFailedException;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.ml.attribute.AttributeGroup;
+import org.apache.spark.ml.linalg.SQLDataTypes;
+import org.apache.spark.ml.linalg.Vector;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.NumericType;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.List;
+
+/**
+ * Parquet, JSON (lines) or ORC input read through Spark's DataFrame readers. Features are numeric or
+ * string columns (strings are parsed), or one vector column; a bad value is reported with its file
+ * (and, for Parquet, its row number) and column.
+ */
+final class DataFrameTable extends TableSource {
+    private static final long serialVersionUID = 1L;
+    private static final String CORRUPT = "_corrupt_record";
+
+    private final transient Dataset<Row> selected;
+    private final List<String> features;
+    private final List<String> featureColumns;
+    private final boolean vector;
+    private final boolean hasWeight;
+    private final int groups;
+    private final boolean hasCorrupt;
+    private final boolean hasRowIndex;
+    private final boolean skipBad;
+
+    private DataFrameTable(Dataset<Row> selected, List<String> features, List<String> featureColumns, boolean vector,
+                           boolean hasWeight, int groups, boolean hasCorrupt, boolean hasRowIndex, boolean skipBad) {
+        this.selected = selected;
+        this.features = features;
+        this.featureColumns = featureColumns;
+        this.vector = vector;
+        this.hasWeight = hasWeight;
+        this.groups = groups;
+        this.hasCorrupt = hasCorrupt;
+        this.hasRowIndex = hasRowIndex;
+        this.skipBad = skipBad;
+    }
+
+    static DataFrameTable openDataFrame(InputOptions o, SparkSession spark) throws java.io.IOException {
+        if (HadoopFiles.listInputFiles(o.path(), spark.sparkContext().hadoopConfiguration()).isEmpty()) {
+            throw new JobFailedException("no input files match " + o.path());
+        }
+        Dataset<Row> df;
+        try {
+            df = spark.read().format(o.format()).load(o.path().split(","));
+        } catch (RuntimeException e) {
+            throw new JobFailedException("cannot read " + o.path() + " as " + o.format() + ": " + e.getMessage(), e);
+        }
+        StructType schema = df.schema();
+        List<String> names = Arrays.asList(schema.fieldNames());
+        if (names.isEmpty() || (names.size() == 1 && names.get(0).equals(CORRUPT))) {
+            throw new JobFailedException("the input " + o.path() + " has no columns (empty, or not " + o.format() + ")");
+        }
+        String weight = o.weightCol().orElse(null);
+        List<Column> cols = new ArrayList<>();
+        List<String> features = new ArrayList<>();
+        List<String> featureColumns = new ArrayList<>();
+        boolean vector = o.featuresCol().isPresent();
+        if (vector) {
+            String vc = o.featuresCol().get();
+            StructField f = field(schema, vc, "features", o.path());
+            if (!f.dataType().equals(SQLDataTypes.VectorType())) {
+                throw new JobFailedException("--features-col '" + vc + "' has type " + f.dataType().simpleString()
+                        + ", not a Spark ML vector");
+            }
+            int size = AttributeGroup.fromStructField(f).size();
+            if (size < 0) {
+                Row first = df.select(vc).na().drop().first();
+                size = ((Vector) first.get(0)).size();
+            }
+            for (int i = 0; i < size; i++) {
+                features.add(vc + "[" + i + "]");
+            }
+            featureColumns.add(vc);
+            cols.add(functions.col(vc));
+        } else {
+            List<String> chosen = new ArrayList<>(o.features());
+            if (chosen.isEmpty()) {
+                for (StructField f : schema.fields()) {
+                    if (f.dataType() instanceof NumericType && !f.name().equals(weight) && !o.groupBy().contains(f.name())) {
+                        chosen.add(f.name());
+                    }
+                }
+                if (chosen.isEmpty()) {
+                    throw new JobFailedException("no numeric columns in " + o.path() + " (schema: "
+                            + schema.simpleString() + "); name the features with --features");
+                }
+            }
+            for (String c : chosen) {
+                StructField f = field(schema, c, "feature", o.path());
+                checkScalar(f, "feature");
+                features.add(c);
+                featureColumns.add(c);
+                cols.add(functions.col(quote(c)));
+            }
+        }
+        if (weight != null) {
+            checkScalar(field(schema, weight, "weight", o.path()), "weight");
+            cols.add(functions.col(quote(weight)));
+        }
+        for (String g : o.groupBy()) {
+            field(schema, g, "group", o.path());
+            cols.add(functions.col(quote(g)).cast(DataTypes.StringType));
+        }
+        boolean hasCorrupt = names.contains(CORRUPT);
+        if (hasCorrupt) {
+            cols.add(functions.col(CORRUPT));
+        }
+        cols.add(functions.col("_metadata.file_path"));
+        boolean hasRowIndex = o.format().equals("parquet");
+        if (hasRowIndex) {
+            cols.add(functions.col("_metadata.row_index"));
+        }
+        Dataset<Row> selected = df.select(cols.toArray(new Column[0]));
+        return new DataFrameTable(selected, List.copyOf(features), List.copyOf(featureColumns), vector,
+                weight != null, o.groupBy().size(), hasCorrupt, hasRowIndex, o.skipBadRecords());
+    }
+
+    private static String quote(String name) {
+        return "`" + name.replace("`", "``") + "`";
+    }
+
+    private static StructField field(StructType schema, String name, String role, String path) {
+        for (StructField f : schema.fields()) {
+            if (f.name().equals(name)) {
+                return f;
+            }
+        }
+        throw new JobFailedException(role + " column '" + name + "' is not in " + path + "; its columns are: "
+                + String.join(", ", schema.fieldNames()));
+    }
+
+    private static void checkScalar(StructField f, String role) {
+        DataType t = f.dataType();
+        if (!(t instanceof NumericType) && !t.equals(DataTypes.StringType)) {
+            throw new JobFailedException(role + " column '" + f.name() + "' has type " + t.simpleString()
+                    + "; it must be numeric (or a string holding numbers)");
+        }
+    }
+
+    @Override
+    public List<String> features() {
+        return features;
+    }
+
+    @Override
+    public int numPartitions() {
+        return selected.rdd().getNumPartitions();
+    }
+
+    @Override
+    public <R> JavaRDD<R> mapPartitions(PartitionFunction<R> f) {
+        DataFrameTable table = this;
+        return selected.javaRDD().mapPartitionsWithIndex(
+                (Integer index, Iterator<Row> rows) -> f.apply(index, new Cursor(table, rows)), false);
+    }
+
+    private static final class Cursor extends RowCursor {
+        private final DataFrameTable t;
+        private final Iterator<Row> rows;
+        private final DecimalParser parser = new DecimalParser();
+        private final int weightAt;
+        private final int groupAt;
+        private final int corruptAt;
+        private final int fileAt;
+        private Row row;
+
+        Cursor(DataFrameTable t, Iterator<Row> rows) {
+            super(t.features.size(), t.skipBad);
+            this.t = t;
+            this.rows = rows;
+            int next = t.featureColumns.size();
+            this.weightAt = t.hasWeight ? next++ : -1;
+            this.groupAt = next;
+            next += t.groups;
+            this.corruptAt = t.hasCorrupt ? next++ : -1;
+            this.fileAt = next;
+        }
+
+        private String where() {
+            String file = row.isNullAt(fileAt) ? "(unknown file)" : row.getString(fileAt);
+            return t.hasRowIndex && !row.isNullAt(fileAt + 1) ? file + " row " + (row.getLong(fileAt + 1) + 1) : file;
+        }
+
+        @Override
+        public boolean next() {
+            rows:
+            while (rows.hasNext()) {
+                row = rows.next();
+                stats.read();
+                if (corruptAt >= 0 && !row.isNullAt(corruptAt)) {
+                    String raw = row.getString(corruptAt);
+                    bad(BadRecordReason.MALFORMED_RECORD, this::where,
+                            "'" + (raw.length() > 80 ? raw.substring(0, 80) + "…" : raw) + "' "
+                                    + BadRecordReason.MALFORMED_RECORD.phrase());
+                    continue;
+                }
+                if (t.vector) {
+                    String name = t.featureColumns.get(0);
+                    if (row.isNullAt(0)) {
+                        bad(BadRecordReason.MISSING_VALUE, this::where, describe(name, 0, null, BadRecordReason.MISSING_VALUE));
+                        continue;
+                    }
+                    Vector v = (Vector) row.get(0);
+                    if (v.size() != features.length) {
+                        bad(BadRecordReason.WRONG_VECTOR_SIZE, this::where, "column '" + name + "': a vector of size "
+                                + v.size() + " where " + features.length + " was expected");
+                        continue;
+                    }
+                    for (int j = 0; j < features.length; j++) {
+                        double x = v.apply(j);
+                        if (!Double.isFinite(x)) {
+                            bad(BadRecordReason.NON_FINITE, this::where,
+                                    describe(t.features.get(j), j, Double.toString(x), BadRecordReason.NON_FINITE));
+                            continue rows;
+                        }
+                        features[j] = x;
+                    }
+                } else {
+                    for (int j = 0; j < features.length; j++) {
+                        double x = scalar(j, t.features.get(j));
+                        if (!parser.ok) {
+                            continue rows;
+                        }
+                        features[j] = x;
+                    }
+                }
+                if (weightAt >= 0) {
+                    Object w = row.get(weightAt);
+                    double x = w == null ? Double.NaN : toDouble(w);
+                    if (!parser.ok || !(x >= 0) || x == Double.POSITIVE_INFINITY) {
+                        bad(BadRecordReason.BAD_WEIGHT, this::where,
+                                "weight: " + (w == null ? "the value" : "'" + w + "'") + " " + BadRecordReason.BAD_WEIGHT.phrase());
+                        continue;
+                    }
+                    weight = x;
+                }
+                if (t.groups > 0) {
+                    String[] key = new String[t.groups];
+                    for (int g = 0; g < key.length; g++) {
+                        key[g] = row.isNullAt(groupAt + g) ? null : row.getString(groupAt + g);
+                    }
+                    groupKey = Arrays.asList(key);
+                }
+                stats.used();
+                return true;
+            }
+            return false;
+        }
+
+        private double scalar(int j, String name) {
+            Object o = row.get(j);
+            if (o == null) {
+                parser.ok = false;
+                bad(BadRecordReason.MISSING_VALUE, this::where, describe(name, j, null, BadRecordReason.MISSING_VALUE));
+                return Double.NaN;
+            }
+            double x = toDouble(o);
+            if (!parser.ok) {
+                bad(BadRecordReason.NOT_A_NUMBER, this::where, describe(name, j, o.toString(), BadRecordReason.NOT_A_NUMBER));
+            } else if (!Double.isFinite(x)) {
+                parser.ok = false;
+                bad(BadRecordReason.NON_FINITE, this::where, describe(name, j, o.toString(), BadRecordReason.NON_FINITE));
+            }
+            return x;
+        }
+
+        private double toDouble(Object o) {
+            parser.ok = true;
+            if (o instanceof Double d) {
+                return d;
+            }
+            if (o instanceof BigDecimal b) {
+                return b.doubleValue();
+            }
+            if (o instanceof Number n) {
+                return n.doubleValue();
+            }
+            if (o instanceof String s) {
+                return s.isBlank() ? missing() : parser.parse(s);
+            }
+            parser.ok = false;
+            return Double.NaN;
+        }
+
+        private double missing() {
+            parser.ok = false;
+            return Double.NaN;
+        }
+    }
+
+}

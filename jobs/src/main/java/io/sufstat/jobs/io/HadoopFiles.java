@@ -1,0 +1,125 @@
+package io.sufstat.jobs.io;
+
+import io.sufstat.jobs.cli.UsageException;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.io.compress.CompressionCodec;
+import org.apache.hadoop.io.compress.CompressionCodecFactory;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+
+/** Small file operations on any Hadoop path ({@code file:}, {@code hdfs:}, {@code s3a:} …). */
+public final class HadoopFiles {
+
+    private HadoopFiles() {
+    }
+
+    /** Reads a small text file (a configuration) from a local or Hadoop path. */
+    public static String readConfigText(String path) {
+        try {
+            Path p = new Path(path);
+            FileSystem fs = p.getFileSystem(new Configuration());
+            if (!fs.exists(p)) {
+                throw new UsageException("configuration file " + path + " does not exist");
+            }
+            try (InputStream in = fs.open(p)) {
+                return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            }
+        } catch (IOException e) {
+            throw new UsageException("cannot read configuration " + path + ": " + e.getMessage());
+        }
+    }
+
+    /** Files are hidden from readers when their name starts with '_' or '.', as in Hadoop and Spark. */
+    public static boolean isHidden(Path p) {
+        String n = p.getName();
+        return n.startsWith("_") || n.startsWith(".");
+    }
+
+    /**
+     * The data files an input path names: the file itself, the visible files of a directory, or the
+     * matches of a glob (comma-separated paths allowed), sorted by path. Empty when nothing matches.
+     */
+    public static List<Path> listInputFiles(String input, Configuration conf) throws IOException {
+        List<Path> out = new ArrayList<>();
+        for (String part : input.split(",")) {
+            Path p = new Path(part.trim());
+            FileSystem fs = p.getFileSystem(conf);
+            FileStatus[] matches = fs.globStatus(p);
+            if (matches == null) {
+                continue;
+            }
+            for (FileStatus st : matches) {
+                if (st.isDirectory()) {
+                    for (FileStatus child : fs.listStatus(st.getPath())) {
+                        if (child.isFile() && !isHidden(child.getPath())) {
+                            out.add(child.getPath());
+                        }
+                    }
+                } else if (!isHidden(st.getPath()) || matches.length == 1) {
+                    out.add(st.getPath());
+                }
+            }
+        }
+        out.sort(Comparator.comparing(Path::toString));
+        return out;
+    }
+
+    /** Opens a text file, decompressing by its extension (.gz, .bz2, …). */
+    public static BufferedReader openText(Path p, Configuration conf) throws IOException {
+        FileSystem fs = p.getFileSystem(conf);
+        InputStream raw = fs.open(p);
+        CompressionCodec codec = new CompressionCodecFactory(conf).getCodec(p);
+        InputStream in = codec == null ? raw : codec.createInputStream(raw);
+        return new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8), 1 << 16);
+    }
+
+    /** Up to {@code max} first lines of a text file. */
+    public static List<String> headLines(Path p, Configuration conf, int max) throws IOException {
+        List<String> lines = new ArrayList<>();
+        try (BufferedReader r = openText(p, conf)) {
+            String line;
+            while (lines.size() < max && (line = r.readLine()) != null) {
+                lines.add(line);
+            }
+        }
+        return lines;
+    }
+
+    /**
+     * The 1-based line number of the line starting at byte {@code offset} of an uncompressed file: one
+     * more than the newlines before it. Reads the file up to the offset (done once, when failing).
+     */
+    public static long lineNumberAt(Path p, Configuration conf, long offset) {
+        try (InputStream in = p.getFileSystem(conf).open(p)) {
+            byte[] buf = new byte[1 << 16];
+            long remaining = offset;
+            long lines = 1;
+            while (remaining > 0) {
+                int n = in.read(buf, 0, (int) Math.min(buf.length, remaining));
+                if (n < 0) {
+                    break;
+                }
+                for (int i = 0; i < n; i++) {
+                    if (buf[i] == '\n') {
+                        lines++;
+                    }
+                }
+                remaining -= n;
+            }
+            return lines;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,240 @@
+package io.sufstat.jobs.mle;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sufstat.common.linalg.Blas;
+import io.sufstat.common.linalg.Cholesky;
+import io.sufstat.common.linalg.NotPositiveDefiniteException;
+import io.sufstat.common.model.Gaussian;
+import io.sufstat.common.stats.CovarianceEstimator;
+import io.sufstat.common.stats.MomentSummary;
+import io.sufstat.common.stats.RowBlock;
+import io.sufstat.jobs.Job;
+import io.sufstat.jobs.JobContext;
+import io.sufstat.jobs.cli.JobFailedException;
+import io.sufstat.jobs.cli.OptionSpec;
+import io.sufstat.jobs.cli.Options;
+import io.sufstat.jobs.cli.UsageException;
+import io.sufstat.jobs.io.AtomicOutput;
+import io.sufstat.jobs.io.InputOptions;
+import io.sufstat.jobs.io.Json;
+import io.sufstat.jobs.io.ModelJson;
+import io.sufstat.jobs.io.ReadStats;
+import io.sufstat.jobs.io.RowCursor;
+import io.sufstat.jobs.io.TableSource;
+import io.sufstat.jobs.spark.OrderedReduce;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+
+/**
+ * {@code sufstat mle}: the maximum-likelihood Gaussian (mean and covariance) of the input's rows, overall
+ * or per group, in one distributed pass: each partition reduces its rows to a {@link MomentSummary},
+ * the summaries are merged in partition order, and the model is solved in closed form on the driver.
+ */
+public final class MleJob implements Job {
+
+    private static final Logger LOG = LoggerFactory.getLogger(MleJob.class);
+
+    @Override
+    public String name() {
+        return "mle";
+    }
+
+    @Override
+    public String summary() {
+        return "Maximum-likelihood Gaussian (mean, covariance), overall or per group.";
+    }
+
+    @Override
+    public String synopsis() {
+        return "--input PATH --output DIR [options]";
+    }
+
+    @Override
+    public String description() {
+        return "Fits N(μ, Σ) to the rows of the input by maximum likelihood in one pass: each partition keeps"
+                + " the weight sum, mean and centred co-moment matrix of its rows, the driver merges them"
+                + " (Chan–Golub–LeVeque) and writes DIR/model.json with the mean, the full covariance and the"
+                + " log-likelihood of the data, plus DIR/metrics.json. With --group-by, one model per group"
+                + " in DIR/models/parquet and DIR/models/json (one model per line) and the group sizes in"
+                + " DIR/group-counts.\nOutput is atomic: DIR appears, with _SUCCESS, only when the job succeeds.";
+    }
+
+    @Override
+    public List<OptionSpec> options() {
+        List<OptionSpec> specs = new ArrayList<>(InputOptions.SPECS);
+        specs.add(InputOptions.GROUP_BY);
+        specs.add(OptionSpec.required("output", "DIR", "Output directory (any Hadoop path); must be absent or empty."));
+        specs.add(OptionSpec.flag("unbiased", "Divide the co-moments by W − Σw²/W (n − 1 for unit weights)"
+                + " instead of the maximum-likelihood W."));
+        specs.add(OptionSpec.value("reg-covar", "R", "Add R to the covariance diagonal (a ridge for constant or"
+                + " collinear features).", "0"));
+        specs.add(OptionSpec.flag("overwrite", "Replace a non-empty output directory."));
+        return specs;
+    }
+
+    @Override
+    public void run(Options o, JobContext ctx) throws Exception {
+        long t0 = System.nanoTime();
+        InputOptions in = InputOptions.from(o);
+        double ridge = o.getDouble("reg-covar");
+        if (ridge < 0) {
+            throw new UsageException("--reg-covar must be non-negative, got " + ridge);
+        }
+        CovarianceEstimator estimator = o.flag("unbiased") ? CovarianceEstimator.UNBIASED
+                : CovarianceEstimator.MAXIMUM_LIKELIHOOD;
+        AtomicOutput out = AtomicOutput.prepare(o.require("output"), o.flag("overwrite"), ctx.hadoopConf());
+        LOG.info("BLAS: {}", Blas.describe());
+        try {
+            TableSource table = TableSource.open(in, ctx.spark());
+            LOG.info("reading {} ({}): {} features [{}], {} partitions", in.path(), in.format(), table.dimension(),
+                    String.join(", ", table.features()), table.numPartitions());
+            ObjectNode metrics = Json.object();
+            metrics.put("job", "mle");
+            metrics.put("input", in.path());
+            metrics.put("format", in.format());
+            metrics.put("partitions", table.numPartitions());
+            metrics.put("blas", Blas.describe());
+            if (in.groupBy().isEmpty()) {
+                fitOne(table, in, estimator, ridge, out, metrics, t0);
+            } else {
+                GroupedMle.fit(ctx.spark(), table, in, estimator, ridge, out, metrics, t0);
+            }
+            out.commit();
+            LOG.info("wrote {}", out.target());
+        } finally {
+            out.abort();
+        }
+    }
+
+    private static void fitOne(TableSource table, InputOptions in, CovarianceEstimator estimator, double ridge,
+                               AtomicOutput out, ObjectNode metrics, long t0) throws Exception {
+        Aggregate agg = aggregate(table);
+        double aggregateSeconds = (System.nanoTime() - t0) / 1e9;
+        ReadStats stats = agg.stats;
+        reportSkipped(stats);
+        MomentSummary s = agg.summary;
+        requireRows(in, stats, s);
+        Gaussian g = solve(s, estimator, ridge, table.features(), "the rows");
+        double ll = s.logLikelihood(g);
+        LOG.info("fitted a {}-dimensional Gaussian to {} rows (weight {}): log-likelihood {}", g.dimension(),
+                s.count(), s.weightSum(), ll);
+        long tw = System.nanoTime();
+        out.writeText("model.json", Json.write(ModelJson.gaussian(table.features(), s.count(), s.weightSum(), g, ll,
+                estimatorName(estimator), ridge)));
+        putStats(metrics, stats);
+        metrics.put("logLikelihood", ll);
+        ObjectNode seconds = metrics.putObject("seconds");
+        seconds.put("readAndAggregate", round(aggregateSeconds));
+        seconds.put("write", round((System.nanoTime() - tw) / 1e9));
+        seconds.put("total", round((System.nanoTime() - t0) / 1e9));
+        out.writeText("metrics.json", Json.write(metrics));
+    }
+
+    static String estimatorName(CovarianceEstimator e) {
+        return e == CovarianceEstimator.UNBIASED ? "unbiased" : "mle";
+    }
+
+    static double round(double seconds) {
+        return Math.round(seconds * 1000) / 1000.0;
+    }
+
+    static void putStats(ObjectNode metrics, ReadStats stats) {
+        metrics.put("rowsRead", stats.rowsRead());
+        metrics.put("rowsUsed", stats.rowsUsed());
+        metrics.put("rowsSkipped", stats.rowsSkipped());
+        ObjectNode by = metrics.putObject("skippedByReason");
+        stats.skippedByReason().forEach(by::put);
+    }
+
+    static void reportSkipped(ReadStats stats) {
+        if (stats.rowsSkipped() > 0) {
+            LOG.warn("skipped {} of {} rows: {}; for example: {}", stats.rowsSkipped(), stats.rowsRead(),
+                    stats.skippedByReason(), String.join(" | ", stats.examples()));
+        }
+    }
+
+    static void requireRows(InputOptions in, ReadStats stats, MomentSummary s) {
+        if (s.count() == 0) {
+            throw new JobFailedException(stats.rowsRead() == 0
+                    ? "the input " + in.path() + " has no data rows"
+                    : "no usable rows in " + in.path() + ": all " + stats.rowsRead() + " rows were skipped "
+                      + stats.skippedByReason());
+        }
+        if (s.weightSum() == 0) {
+            throw new JobFailedException("all " + s.count() + " rows have weight 0");
+        }
+    }
+
+    /**
+     * The Gaussian of a summary, or a {@link JobFailedException} naming the feature when the covariance
+     * is singular (or too few rows for the unbiased estimate).
+     */
+    static Gaussian solve(MomentSummary s, CovarianceEstimator estimator, double ridge, List<String> features,
+                          String what) {
+        double[] cov;
+        try {
+            cov = s.covariance(estimator);
+        } catch (IllegalStateException e) {
+            throw new JobFailedException("cannot estimate the covariance of " + what + ": " + e.getMessage());
+        }
+        int d = s.dimension();
+        for (int j = 0; j < d; j++) {
+            cov[j * d + j] += ridge;
+        }
+        try {
+            Cholesky.decompose(cov, d).orThrow(features.toArray(new String[0]));
+            return Gaussian.of(s.mean(), cov);
+        } catch (NotPositiveDefiniteException e) {
+            throw new JobFailedException("the " + e.getMessage().replaceFirst("^covariance", "covariance of " + what), e);
+        }
+    }
+
+    /** The merged summary and read counts of every partition. */
+    static Aggregate aggregate(TableSource table) throws Exception {
+        int d = table.dimension();
+        return OrderedReduce.reduce(table.mapPartitions((p, c) -> summarize(d, c)), Aggregate::merge)
+                .orElseGet(() -> new Aggregate(MomentSummary.create(d), new ReadStats()));
+    }
+
+    /** Reduces one partition's rows to a summary, a block of rows at a time. */
+    public static Iterator<Aggregate> summarize(int d, RowCursor cursor) {
+        MomentSummary s = MomentSummary.create(d);
+        RowBlock block = RowBlock.forDimension(d);
+        while (cursor.next()) {
+            block.add(cursor.features(), cursor.weight());
+            if (block.isFull()) {
+                s.addBlock(block);
+                block.clear();
+            }
+        }
+        s.addBlock(block);
+        return List.of(new Aggregate(s, cursor.stats())).iterator();
+    }
+
+    /** A partition's (or several partitions') moment summary and read counts. */
+    public static final class Aggregate implements Serializable {
+        private static final long serialVersionUID = 1L;
+        final MomentSummary summary;
+        final ReadStats stats;
+
+        Aggregate(MomentSummary summary, ReadStats stats) {
+            this.summary = summary;
+            this.stats = stats;
+        }
+
+        public MomentSummary summary() {
+            return summary;
+        }
+
+        static Aggregate merge(Aggregate a, Aggregate b) {
+            a.summary.combine(b.summary);
+            a.stats.merge(b.stats);
+            return a;
+        }
+    }
+}

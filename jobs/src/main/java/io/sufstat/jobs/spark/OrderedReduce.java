@@ -1,0 +1,65 @@
+package io.sufstat.jobs.spark;
+
+import org.apache.spark.api.java.JavaPairRDD;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.function.Function2;
+import scala.Tuple2;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A tree reduction whose merge order is fixed by partition index, so that the result is the same bits
+ * on every run and every cluster (Spark's {@code reduce}/{@code treeAggregate} merge task results in
+ * the order tasks finish). Up to {@value #DIRECT} partial results are merged on the driver; beyond
+ * that, one or more shuffle levels first merge runs of {@code ⌈√n⌉} consecutive partitions.
+ */
+public final class OrderedReduce {
+
+    static final int DIRECT = 32;
+
+    private OrderedReduce() {
+    }
+
+    /** Merges every element of {@code rdd} in partition order (and element order within a partition). */
+    public static <T> Optional<T> reduce(JavaRDD<T> rdd, Function2<T, T, T> merge) throws Exception {
+        JavaPairRDD<Integer, T> level = rdd.mapPartitionsWithIndex((Integer index, Iterator<T> it) -> {
+            T acc = null;
+            while (it.hasNext()) {
+                T next = it.next();
+                acc = acc == null ? next : merge.call(acc, next);
+            }
+            List<Tuple2<Integer, T>> out = acc == null ? List.of() : List.of(new Tuple2<>(index, acc));
+            return out.iterator();
+        }, true).mapToPair(t -> t);
+        long n = rdd.getNumPartitions();
+        while (n > DIRECT) {
+            int fanIn = (int) Math.ceil(Math.sqrt(n));
+            int groups = (int) ((n + fanIn - 1) / fanIn);
+            level = level.mapToPair(t -> new Tuple2<>(t._1() / fanIn, t))
+                    .groupByKey(groups)
+                    .mapToPair(g -> new Tuple2<>(g._1(), foldInOrder(g._2(), merge)));
+            n = groups;
+        }
+        List<Tuple2<Integer, T>> parts = new ArrayList<>(level.collect());
+        if (parts.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(foldInOrder(parts, merge));
+    }
+
+    private static <T> T foldInOrder(Iterable<Tuple2<Integer, T>> parts, Function2<T, T, T> merge) throws Exception {
+        List<Tuple2<Integer, T>> sorted = new ArrayList<>();
+        parts.forEach(sorted::add);
+        Collections.sort(sorted, Comparator.comparing(Tuple2::_1));
+        T acc = null;
+        for (Tuple2<Integer, T> p : sorted) {
+            acc = acc == null ? p._2() : merge.call(acc, p._2());
+        }
+        return acc;
+    }
+}

@@ -1,0 +1,48 @@
+package io.sufstat.jobs;
+
+import io.sufstat.jobs.cli.Options;
+import org.apache.spark.sql.SparkSession;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * One local Spark session for every test class in the JVM (local[2], UI off, few shuffle partitions),
+ * and a way to run a job on it exactly as the command line would.
+ */
+public abstract class SparkTest {
+
+    private static SparkSession session;
+
+    protected static synchronized SparkSession spark() {
+        if (session == null) {
+            session = SparkSession.builder()
+                    .master("local[2]")
+                    .appName("sufstat-tests")
+                    .config("spark.ui.enabled", "false")
+                    .config("spark.ui.showConsoleProgress", "false")
+                    .config("spark.sql.shuffle.partitions", "4")
+                    .config("spark.default.parallelism", "2")
+                    .getOrCreate();
+            Runtime.getRuntime().addShutdownHook(new Thread(session::stop));
+        }
+        return session;
+    }
+
+    /** Runs {@code sufstat JOB args…} on the shared session; throws what the job throws. */
+    protected static void runJob(String job, String... args) throws Exception {
+        Job j = Sufstat.JOBS.get(job);
+        Options o = Options.parse(job, j.options(), args, io.sufstat.jobs.io.HadoopFiles::readConfigText);
+        Sufstat.execute(j, o, JobContext.onSession(job, o, spark()));
+    }
+
+    protected static Path tempDir(String prefix) {
+        try {
+            return Files.createTempDirectory(prefix);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
