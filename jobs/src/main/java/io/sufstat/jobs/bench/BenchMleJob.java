@@ -150,8 +150,8 @@ public final class BenchMleJob implements Job {
                     maxRelDiff(summarizer.value, refDiag));
             table.append(String.format("%-10s sufstat vs RowMatrix: largest relative difference of covariance entries %.3g%n",
                     off, maxRelDiff(oursRdd.value, rowMatrix.value)));
-            rdd.unpersist();
-            df.unpersist();
+            rdd.unpersist(true);
+            df.unpersist(true);
         }
         table.append("ratio = MLlib seconds / sufstat seconds on the same cached data; max rel diff = max over")
                 .append(" entries of |c − ref| / |ref|, ref a compensated two-pass covariance.\n");
