@@ -88,6 +88,7 @@ public final class Sufstat {
      */
     public static void execute(Job job, Options options, JobContext context) throws Exception {
         long start = System.nanoTime();
+        LOG.info("sufstat {}: BLAS {}", job.name(), io.sufstat.common.linalg.Blas.describe());
         try {
             job.run(options, context);
             LOG.info("{} finished in {} s", job.name(), String.format("%.1f", (System.nanoTime() - start) / 1e9));

@@ -52,6 +52,14 @@ public final class BenchMleJob implements Job {
 
     private static final Logger LOG = LoggerFactory.getLogger(BenchMleJob.class);
 
+    /** {@code spark-submit --class {@value #CLASS} sufstat-jobs.jar [options]}: the same options as the launcher. */
+    public static void main(String[] args) throws Exception {
+        io.sufstat.jobs.Sufstat.run(new BenchMleJob(), args);
+    }
+
+    /** This job's main class, for spark-submit. */
+    public static final String CLASS = "io.sufstat.jobs.bench.BenchMleJob";
+
     @Override
     public String name() {
         return "bench-mle";

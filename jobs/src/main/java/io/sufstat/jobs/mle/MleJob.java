@@ -39,6 +39,14 @@ public final class MleJob implements Job {
 
     private static final Logger LOG = LoggerFactory.getLogger(MleJob.class);
 
+    /** {@code spark-submit --class {@value #CLASS} sufstat-jobs.jar [options]}: the same options as the launcher. */
+    public static void main(String[] args) throws Exception {
+        io.sufstat.jobs.Sufstat.run(new MleJob(), args);
+    }
+
+    /** This job's main class, for spark-submit. */
+    public static final String CLASS = "io.sufstat.jobs.mle.MleJob";
+
     @Override
     public String name() {
         return "mle";
@@ -88,7 +96,6 @@ public final class MleJob implements Job {
         CovarianceEstimator estimator = o.flag("unbiased") ? CovarianceEstimator.UNBIASED
                 : CovarianceEstimator.MAXIMUM_LIKELIHOOD;
         AtomicOutput out = AtomicOutput.prepare(o.require("output"), o.flag("overwrite"), ctx.hadoopConf());
-        LOG.info("BLAS: {}", Blas.describe());
         try {
             TableSource table = TableSource.open(in, ctx.spark());
             LOG.info("reading {} ({}): {} features [{}], {} partitions", in.path(), in.format(), table.dimension(),
