@@ -3,19 +3,23 @@ package io.sufstat.common.stats;
 import java.math.BigDecimal;
 import java.math.MathContext;
 
-/** Weighted mean and MLE covariance in BigDecimal (exact sums, 60 significant digits for divisions): the test reference. */
-final class ExactMoments {
+/**
+ * Weighted mean and MLE covariance in BigDecimal (exact sums, 60 significant digits for divisions): the
+ * test reference, shared with the jobs module through the test jar.
+ */
+public final class ExactMoments {
     private static final MathContext MC = new MathContext(60);
 
-    final double[] mean;
-    final double[] covariance;
+    public final double[] mean;
+    public final double[] covariance;
 
     private ExactMoments(double[] mean, double[] covariance) {
         this.mean = mean;
         this.covariance = covariance;
     }
 
-    static ExactMoments of(double[][] rows, double[] weights) {
+    /** The mean and MLE covariance of {@code rows} with {@code weights} (unit weights when null). */
+    public static ExactMoments of(double[][] rows, double[] weights) {
         int d = rows[0].length;
         BigDecimal w = BigDecimal.ZERO;
         BigDecimal[] s = new BigDecimal[d];

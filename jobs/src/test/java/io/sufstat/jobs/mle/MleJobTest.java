@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sufstat.common.model.Gaussian;
 import io.sufstat.common.stats.CovarianceEstimator;
+import io.sufstat.common.stats.ExactMoments;
 import io.sufstat.common.stats.MomentSummary;
 import io.sufstat.jobs.SparkTest;
 import io.sufstat.jobs.cli.JobFailedException;
@@ -18,8 +19,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
-import java.math.BigDecimal;
-import java.math.MathContext;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -82,39 +81,10 @@ class MleJobTest extends SparkTest {
         return m;
     }
 
-    /** Mean and MLE covariance of rows, in BigDecimal. */
+    /** Mean and MLE covariance of rows, in BigDecimal (common's test reference). */
     private static double[][] exactMoments(List<double[]> rows, double[] weights) {
-        MathContext mc = new MathContext(50);
-        int d = rows.get(0).length;
-        BigDecimal w = BigDecimal.ZERO;
-        BigDecimal[] s = new BigDecimal[d];
-        Arrays.fill(s, BigDecimal.ZERO);
-        for (int i = 0; i < rows.size(); i++) {
-            BigDecimal wi = new BigDecimal(weights == null ? 1 : weights[i]);
-            w = w.add(wi);
-            for (int j = 0; j < d; j++) {
-                s[j] = s[j].add(wi.multiply(new BigDecimal(rows.get(i)[j])));
-            }
-        }
-        BigDecimal[] mu = new BigDecimal[d];
-        double[] mean = new double[d];
-        for (int j = 0; j < d; j++) {
-            mu[j] = s[j].divide(w, mc);
-            mean[j] = mu[j].doubleValue();
-        }
-        double[] cov = new double[d * d];
-        for (int r = 0; r < d; r++) {
-            for (int c = 0; c < d; c++) {
-                BigDecimal acc = BigDecimal.ZERO;
-                for (int i = 0; i < rows.size(); i++) {
-                    BigDecimal wi = new BigDecimal(weights == null ? 1 : weights[i]);
-                    acc = acc.add(wi.multiply(new BigDecimal(rows.get(i)[r]).subtract(mu[r]))
-                            .multiply(new BigDecimal(rows.get(i)[c]).subtract(mu[c])));
-                }
-                cov[r * d + c] = acc.divide(w, mc).doubleValue();
-            }
-        }
-        return new double[][] {mean, cov};
+        ExactMoments e = ExactMoments.of(rows.toArray(new double[0][]), weights);
+        return new double[][] {e.mean, e.covariance};
     }
 
     private static void assertClose(double[] expected, double[] actual, double rel) {
