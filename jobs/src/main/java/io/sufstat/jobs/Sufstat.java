@@ -32,7 +32,7 @@ public final class Sufstat {
     private static final Logger LOG = LoggerFactory.getLogger(Sufstat.class);
 
     /** Every job, by name, in the order {@code --help} lists them. */
-    public static final Map<String, Job> JOBS = registry(new MleJob(), new GenerateJob(), new BenchMleJob());
+    public static final Map<String, Job> JOBS = registry(new MleJob(), new io.sufstat.jobs.gmm.GmmJob(), new GenerateJob(), new BenchMleJob());
 
     private Sufstat() {
     }
@@ -125,6 +125,9 @@ public final class Sufstat {
     static void configureLogging(Options options) {
         boolean quiet = options.flag("quiet");
         boolean verbose = options.flag("verbose");
+        // netlib announces its BLAS through java.util.logging; sufstat logs it once itself.
+        java.util.logging.Logger.getLogger("dev.ludovic.netlib").setLevel(verbose ? java.util.logging.Level.INFO
+                : java.util.logging.Level.WARNING);
         try {
             Configurator.setLevel("io.sufstat", quiet ? Level.WARN : verbose ? Level.DEBUG : Level.INFO);
             if (!verbose) {

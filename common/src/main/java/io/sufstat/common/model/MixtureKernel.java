@@ -170,6 +170,11 @@ public final class MixtureKernel implements Serializable {
             scaled = new double[rows * d];
         }
 
+        /** The most rows a block may have. */
+        public int capacity() {
+            return capacity;
+        }
+
         /** The posteriors of the last block, row-major n × K (valid after {@link #posteriors}). */
         public double[] responsibilities() {
             return logp;

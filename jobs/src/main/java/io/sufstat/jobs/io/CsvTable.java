@@ -200,6 +200,11 @@ final class CsvTable extends TableSource {
     }
 
     @Override
+    public boolean hasWeights() {
+        return weightIndex >= 0;
+    }
+
+    @Override
     public List<String> features() {
         return features;
     }

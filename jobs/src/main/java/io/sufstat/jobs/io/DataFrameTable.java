@@ -157,6 +157,11 @@ final class DataFrameTable extends TableSource {
     }
 
     @Override
+    public boolean hasWeights() {
+        return hasWeight;
+    }
+
+    @Override
     public List<String> features() {
         return features;
     }

@@ -40,6 +40,14 @@ public final class HadoopFiles {
         }
     }
 
+    /** Reads a small UTF-8 file (a model) from any Hadoop path. */
+    public static String readText(String path, Configuration conf) throws IOException {
+        Path p = new Path(path);
+        try (InputStream in = p.getFileSystem(conf).open(p)) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
     /** Files are hidden from readers when their name starts with '_' or '.', as in Hadoop and Spark. */
     public static boolean isHidden(Path p) {
         String n = p.getName();

@@ -1,15 +1,24 @@
 package io.sufstat.jobs.io;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sufstat.common.model.CovarianceType;
 import io.sufstat.common.model.Gaussian;
+import io.sufstat.common.model.GaussianMixture;
+import io.sufstat.jobs.cli.JobFailedException;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /**
  * The model.json format. Version 1, for a single Gaussian:
  * {@code {"kind":"gaussian","formatVersion":1,"features":[…],"count":N,"weightSum":W,"mean":[…],
  * "covariance":[[…],…],"logLikelihood":ℓ,"covarianceEstimator":"mle|unbiased","regCovar":r}} — the
- * covariance as nested rows of the full d×d matrix.
+ * covariance as nested rows of the full d×d matrix. For a mixture:
+ * {@code {"kind":"gaussian-mixture","formatVersion":1,"features":[…],"covarianceType":"full|diag|tied|spherical",
+ * "weights":[…],"means":[[…]],"covariances":[[[…]]],…}} with every covariance a full d×d matrix.
+ * Models are read back as JSON and validated, never deserialised as objects.
  */
 public final class ModelJson {
 
@@ -32,5 +41,110 @@ public final class ModelJson {
         n.put("covarianceEstimator", estimator);
         n.put("regCovar", regCovar);
         return n;
+    }
+
+    /** The parameters of a mixture; callers add the fit's statistics. */
+    public static ObjectNode mixture(List<String> features, GaussianMixture m) {
+        ObjectNode n = Json.object();
+        n.put("kind", "gaussian-mixture");
+        n.put("formatVersion", FORMAT_VERSION);
+        features.forEach(n.putArray("features")::add);
+        n.put("covarianceType", m.covarianceType().label());
+        n.set("weights", Json.array(m.weights(), "weights"));
+        ArrayNode means = n.putArray("means");
+        ArrayNode covs = n.putArray("covariances");
+        int d = m.dimension();
+        for (int k = 0; k < m.size(); k++) {
+            means.add(Json.array(m.component(k).mean(), "means[" + k + "]"));
+            covs.add(Json.matrix(m.component(k).covariance(), d, "covariances[" + k + "]"));
+        }
+        return n;
+    }
+
+    /** A model read back: its feature names and its mixture (a single Gaussian is a mixture of one). */
+    public record Loaded(List<String> features, GaussianMixture mixture) {
+    }
+
+    /**
+     * Parses and validates a model.json text; {@code source} names it in messages.
+     *
+     * @throws JobFailedException naming the problem (not JSON, wrong kind or version, wrong shapes, weights
+     *         that do not sum to 1, a covariance that is not positive definite)
+     */
+    public static Loaded read(String text, String source) {
+        JsonNode n;
+        try {
+            n = Json.MAPPER.readTree(text);
+        } catch (Exception e) {
+            throw new JobFailedException("model " + source + " is not valid JSON: " + e.getMessage());
+        }
+        if (n == null || !n.isObject()) {
+            throw new JobFailedException("model " + source + " is not a JSON object");
+        }
+        String kind = n.path("kind").asText("");
+        int version = n.path("formatVersion").asInt(-1);
+        if (version != FORMAT_VERSION) {
+            throw new JobFailedException("model " + source + " has formatVersion " + n.path("formatVersion")
+                    + "; this sufstat reads version " + FORMAT_VERSION);
+        }
+        List<String> features = new ArrayList<>();
+        n.path("features").forEach(f -> features.add(f.asText()));
+        int d = features.size();
+        if (d == 0) {
+            throw new JobFailedException("model " + source + " lists no features");
+        }
+        try {
+            if (kind.equals("gaussian")) {
+                double[] mean = vector(n.path("mean"), d, source, "mean");
+                double[] cov = matrix(n.path("covariance"), d, source, "covariance");
+                return new Loaded(features, GaussianMixture.of(CovarianceType.FULL, new double[] {1.0},
+                        new double[][] {mean}, new double[][] {cov}));
+            }
+            if (!kind.equals("gaussian-mixture")) {
+                throw new JobFailedException("model " + source + " has kind '" + kind + "'; expected gaussian or gaussian-mixture");
+            }
+            CovarianceType type = CovarianceType.parse(n.path("covarianceType").asText("full"));
+            JsonNode w = n.path("weights");
+            int k = w.size();
+            if (k == 0 || n.path("means").size() != k || n.path("covariances").size() != k) {
+                throw new JobFailedException("model " + source + " needs as many weights, means and covariances (got "
+                        + k + ", " + n.path("means").size() + ", " + n.path("covariances").size() + ")");
+            }
+            double[] weights = vector(w, k, source, "weights");
+            double[][] means = new double[k][];
+            double[][] covs = new double[k][];
+            for (int j = 0; j < k; j++) {
+                means[j] = vector(n.path("means").get(j), d, source, "means[" + j + "]");
+                covs[j] = matrix(n.path("covariances").get(j), d, source, "covariances[" + j + "]");
+            }
+            return new Loaded(features, GaussianMixture.of(type, weights, means, covs));
+        } catch (IllegalArgumentException e) {
+            throw new JobFailedException("model " + source + " is invalid: " + e.getMessage());
+        }
+    }
+
+    private static double[] vector(JsonNode a, int n, String source, String what) {
+        if (!a.isArray() || a.size() != n) {
+            throw new JobFailedException("model " + source + ": " + what + " must be an array of " + n + " numbers");
+        }
+        double[] v = new double[n];
+        for (int i = 0; i < n; i++) {
+            if (!a.get(i).isNumber()) {
+                throw new JobFailedException("model " + source + ": " + what + "[" + i + "] is not a number");
+            }
+            v[i] = a.get(i).asDouble();
+        }
+        return v;
+    }
+
+    private static double[] matrix(JsonNode a, int d, String source, String what) {
+        if (!a.isArray() || a.size() != d) {
+            throw new JobFailedException("model " + source + ": " + what + " must be a " + d + "×" + d + " matrix");
+        }
+        double[] m = new double[d * d];
+        for (int r = 0; r < d; r++) {
+            System.arraycopy(vector(a.get(r), d, source, what + "[" + r + "]"), 0, m, r * d, d);
+        }
+        return m;
     }
 }

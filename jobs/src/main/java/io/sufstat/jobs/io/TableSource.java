@@ -38,6 +38,9 @@ public abstract class TableSource implements Serializable {
     /** Runs {@code f} on every partition's cursor. */
     public abstract <R> JavaRDD<R> mapPartitions(PartitionFunction<R> f);
 
+    /** True when rows carry weights (a weight column was given). */
+    public abstract boolean hasWeights();
+
     /** Partitions of the input. */
     public abstract int numPartitions();
 }

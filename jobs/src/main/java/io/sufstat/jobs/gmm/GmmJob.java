@@ -1,0 +1,376 @@
+package io.sufstat.jobs.gmm;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sufstat.common.model.CovarianceType;
+import io.sufstat.common.model.GaussianMixture;
+import io.sufstat.jobs.Job;
+import io.sufstat.jobs.JobContext;
+import io.sufstat.jobs.cli.JobFailedException;
+import io.sufstat.jobs.cli.OptionSpec;
+import io.sufstat.jobs.cli.Options;
+import io.sufstat.jobs.cli.UsageException;
+import io.sufstat.jobs.io.AtomicOutput;
+import io.sufstat.jobs.io.HadoopFiles;
+import io.sufstat.jobs.io.InputOptions;
+import io.sufstat.jobs.io.Json;
+import io.sufstat.jobs.io.ModelJson;
+import io.sufstat.jobs.io.ReadStats;
+import io.sufstat.jobs.io.TableSource;
+import io.sufstat.jobs.spark.BlockCache;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.storage.StorageLevel;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * {@code sufstat gmm}: a Gaussian mixture fitted by EM, each iteration one distributed pass over the
+ * input cached as dense row blocks ({@link EmDriver}); optionally the best of several initialisations,
+ * and model selection by BIC over a range of K and covariance types on the one cached data set.
+ */
+public final class GmmJob implements Job {
+
+    private static final Logger LOG = LoggerFactory.getLogger(GmmJob.class);
+
+    /** {@code spark-submit --class {@value #CLASS} sufstat-jobs.jar [options]}: the same options as the launcher. */
+    public static void main(String[] args) throws Exception {
+        io.sufstat.jobs.Sufstat.run(new GmmJob(), args);
+    }
+
+    /** This job's main class, for spark-submit. */
+    public static final String CLASS = "io.sufstat.jobs.gmm.GmmJob";
+
+    @Override
+    public String name() {
+        return "gmm";
+    }
+
+    @Override
+    public String summary() {
+        return "Gaussian mixture by distributed EM (all covariance types, BIC model selection).";
+    }
+
+    @Override
+    public String synopsis() {
+        return "--input PATH --output DIR --k K [--covariance full|diag|tied|spherical|all] [--init …] [options]";
+    }
+
+    @Override
+    public String description() {
+        return "Fits a mixture of K Gaussians by expectation-maximisation. The input is read once and cached as"
+                + " dense blocks of rows; each iteration is one pass that computes, per block, the posteriors in log"
+                + " space (one GEMM against all K precision factors) and the responsibility-weighted sums and"
+                + " co-moments about the current means (SYRK), merged in partition order; the M-step on the driver"
+                + " is scikit-learn's, with reg_covar on every covariance diagonal. Convergence: the mean"
+                + " log-likelihood per row changes by less than --tol. With several values of --k and/or"
+                + " --covariance all, every combination is fitted and the lowest BIC (scikit-learn's definition)"
+                + " is written, all fits to DIR/selection.csv.\nOutput: DIR/model.json (covariances always as full"
+                + " d×d matrices), DIR/metrics.json, DIR/selection.csv, atomically with _SUCCESS.";
+    }
+
+    @Override
+    public List<OptionSpec> options() {
+        List<OptionSpec> specs = new ArrayList<>(InputOptions.SPECS);
+        specs.add(OptionSpec.required("output", "DIR", "Output directory (any Hadoop path); must be absent or empty."));
+        specs.add(OptionSpec.value("k", "K", "Components: a number, a range (1-10) or a list (2,4,8). Required unless"
+                + " --init is a model.", null));
+        specs.add(OptionSpec.value("covariance", "TYPE", "full, diag, tied, spherical, a list of them, or all.", "full"));
+        specs.add(OptionSpec.value("init", "METHOD|MODEL", "kmeans (Spark KMeans, k-means‖), k-means++, random-from-data,"
+                + " random (random responsibilities), or the path of a model.json to start from (warm start, resume).",
+                "kmeans"));
+        specs.add(OptionSpec.value("n-init", "N", "Initialisations per fit (seeds S, S+1, …); the best log-likelihood wins.", "1"));
+        specs.add(OptionSpec.value("max-iter", "N", "Most EM iterations.", "100"));
+        specs.add(OptionSpec.value("tol", "T", "Stop when the mean log-likelihood per row changes by less than T.", "1e-3"));
+        specs.add(OptionSpec.value("reg-covar", "R", "Added to every covariance diagonal (keeps covariances positive"
+                + " definite).", "1e-6"));
+        specs.add(OptionSpec.value("seed", "S", "Random seed of the initialisation.", "0"));
+        specs.add(OptionSpec.flag("overwrite", "Replace a non-empty output directory."));
+        return specs;
+    }
+
+    @Override
+    public void run(Options o, JobContext ctx) throws Exception {
+        long t0 = System.nanoTime();
+        InputOptions in = InputOptions.from(o);
+        List<Integer> ks = o.get("k").map(GmmJob::parseKs).orElse(List.of());
+        List<CovarianceType> types = parseTypes(o.require("covariance"));
+        int nInit = o.getInt("n-init");
+        int maxIter = o.getInt("max-iter");
+        double tol = o.getDouble("tol");
+        double reg = o.getDouble("reg-covar");
+        long seed = o.getLong("seed");
+        if (nInit < 1 || maxIter < 1 || tol < 0 || reg < 0) {
+            throw new UsageException("--n-init and --max-iter must be at least 1, --tol and --reg-covar non-negative");
+        }
+        String initSpec = o.require("init");
+        Initializer.Method method = Initializer.Method.parse(initSpec);
+        ModelJson.Loaded warm = null;
+        AtomicOutput out = AtomicOutput.prepare(o.require("output"), o.flag("overwrite"), ctx.hadoopConf());
+        if (method != null && ks.isEmpty()) {
+            throw new UsageException("--k is required (unless --init is a model.json to start from)");
+        }
+        if (method == null) {
+            if (!(initSpec.contains("/") || initSpec.endsWith(".json"))) {
+                throw new UsageException("--init must be kmeans, k-means++, random-from-data, random or a model.json path,"
+                        + " not '" + initSpec + "'");
+            }
+            String path = initSpec.endsWith(".json") ? initSpec : initSpec.replaceAll("/+$", "") + "/model.json";
+            try {
+                warm = ModelJson.read(HadoopFiles.readText(path, ctx.hadoopConf()), path);
+            } catch (java.io.IOException e) {
+                throw new JobFailedException("cannot read the initial model " + path + ": " + e.getMessage());
+            }
+        }
+        JavaSparkContext jsc = ctx.sparkContext();
+        try {
+            TableSource table = TableSource.open(in, ctx.spark());
+            LOG.info("reading {} ({}): {} features [{}], {} partitions", in.path(), in.format(), table.dimension(),
+                    String.join(", ", table.features()), table.numPartitions());
+            if (warm != null) {
+                if (!warm.features().equals(table.features())) {
+                    throw new JobFailedException("the initial model's features " + warm.features()
+                            + " differ from the input's " + table.features() + " (name them with --features)");
+                }
+                if (o.given("k") && !(ks.size() == 1 && ks.get(0) == warm.mixture().size())) {
+                    throw new UsageException("--k " + o.require("k") + " does not match the initial model's "
+                            + warm.mixture().size() + " components");
+                }
+                if (o.given("covariance") && !(types.size() == 1 && types.get(0) == warm.mixture().covarianceType())) {
+                    throw new UsageException("--covariance " + o.require("covariance") + " does not match the initial"
+                            + " model's " + warm.mixture().covarianceType().label());
+                }
+                ks = List.of(warm.mixture().size());
+                types = List.of(warm.mixture().covarianceType());
+                nInit = 1;
+            }
+            try (BlockCache cache = BlockCache.of(table, StorageLevel.MEMORY_AND_DISK())) {
+                double readSeconds = (System.nanoTime() - t0) / 1e9;
+                ReadStats stats = cache.stats();
+                if (stats.rowsSkipped() > 0) {
+                    LOG.warn("skipped {} of {} rows: {}; for example: {}", stats.rowsSkipped(), stats.rowsRead(),
+                            stats.skippedByReason(), String.join(" | ", stats.examples()));
+                }
+                long rows = cache.moments().count();
+                if (rows == 0) {
+                    throw new JobFailedException(stats.rowsRead() == 0 ? "the input " + in.path() + " has no data rows"
+                            : "no usable rows in " + in.path() + ": all " + stats.rowsRead() + " rows were skipped "
+                              + stats.skippedByReason());
+                }
+                if (cache.moments().weightSum() == 0) {
+                    throw new JobFailedException("all " + rows + " rows have weight 0");
+                }
+                long cacheBytes = cache.memoryBytes(jsc);
+                long rawBytes = rows * table.dimension() * 8L;
+                LOG.info("cached {} rows × {} features as row blocks: {} MiB in memory ({} × the {} MiB of raw doubles)",
+                        rows, table.dimension(), String.format("%.1f", cacheBytes / 1048576.0),
+                        String.format("%.3f", rawBytes == 0 ? 0 : (double) cacheBytes / rawBytes),
+                        String.format("%.1f", rawBytes / 1048576.0));
+
+                List<Candidate> fits = new ArrayList<>();
+                JobFailedException firstError = null;
+                boolean selecting = ks.size() * types.size() > 1;
+                for (CovarianceType type : types) {
+                    for (int k : ks) {
+                        String label = "k=" + k + " " + type.label();
+                        try {
+                            if (k > rows) {
+                                throw new JobFailedException("--k " + k + " is larger than the number of rows (" + rows
+                                        + "); use a smaller --k");
+                            }
+                            EmDriver.Fit best = null;
+                            for (int r = 0; r < nInit; r++) {
+                                String runLabel = nInit > 1 ? label + " (init " + (r + 1) + "/" + nInit + ")" : label;
+                                GaussianMixture init = warm != null ? warm.mixture()
+                                        : Initializer.initial(method, k, type, seed + r, reg, cache, ctx.spark());
+                                EmDriver.Fit fit = EmDriver.run(jsc, cache, init, maxIter, tol, reg, runLabel);
+                                if (best == null || fit.logLikelihood() > best.logLikelihood()) {
+                                    best = fit;
+                                }
+                            }
+                            fits.add(new Candidate(k, type, best, null));
+                        } catch (JobFailedException e) {
+                            if (!selecting) {
+                                throw e;
+                            }
+                            LOG.warn("{}: no model: {}", label, e.getMessage());
+                            fits.add(new Candidate(k, type, null, e.getMessage()));
+                            firstError = firstError == null ? e : firstError;
+                        }
+                    }
+                }
+                Candidate chosen = null;
+                for (Candidate c : fits) {
+                    if (c.fit() != null && (chosen == null || c.bic(table.dimension()) < chosen.bic(table.dimension()))) {
+                        chosen = c;
+                    }
+                }
+                if (chosen == null) {
+                    throw firstError;
+                }
+                if (selecting) {
+                    LOG.info("lowest BIC: k={} {} (BIC {})", chosen.k(), chosen.type().label(),
+                            String.format("%.4f", chosen.bic(table.dimension())));
+                }
+                double fitSeconds = (System.nanoTime() - t0) / 1e9 - readSeconds;
+                long tw = System.nanoTime();
+                int d = table.dimension();
+                out.writeText("model.json", Json.write(modelJson(table.features(), chosen, d, initSpec, reg, tol, seed, nInit)));
+                out.writeText("selection.csv", selectionCsv(fits, d, method == null ? "model" : method.label));
+                ObjectNode metrics = Json.object();
+                metrics.put("job", "gmm");
+                metrics.put("input", in.path());
+                metrics.put("format", in.format());
+                metrics.put("partitions", table.numPartitions());
+                metrics.put("blas", io.sufstat.common.linalg.Blas.describe());
+                metrics.put("rowsRead", stats.rowsRead());
+                metrics.put("rowsUsed", stats.rowsUsed());
+                metrics.put("rowsSkipped", stats.rowsSkipped());
+                ObjectNode by = metrics.putObject("skippedByReason");
+                stats.skippedByReason().forEach(by::put);
+                metrics.put("cacheBytes", cacheBytes);
+                metrics.put("rawDataBytes", rawBytes);
+                metrics.put("k", chosen.k());
+                metrics.put("covarianceType", chosen.type().label());
+                metrics.put("iterations", chosen.fit().iterations());
+                metrics.put("converged", chosen.fit().converged());
+                metrics.put("logLikelihood", chosen.fit().logLikelihood());
+                metrics.put("meanLogLikelihood", chosen.fit().meanLogLikelihood());
+                metrics.put("bic", chosen.bic(d));
+                ArrayNode all = metrics.putArray("fits");
+                for (Candidate c : fits) {
+                    ObjectNode f = all.addObject();
+                    f.put("k", c.k());
+                    f.put("covarianceType", c.type().label());
+                    if (c.fit() != null) {
+                        f.put("logLikelihood", c.fit().logLikelihood());
+                        f.put("parameters", c.type().parameters(c.k(), d));
+                        f.put("bic", c.bic(d));
+                        f.put("aic", c.aic(d));
+                        f.put("iterations", c.fit().iterations());
+                        f.put("converged", c.fit().converged());
+                        f.put("seconds", round(c.fit().seconds()));
+                        f.put("secondsPerIteration", round(c.fit().secondsPerIteration()));
+                    } else {
+                        f.put("error", c.error());
+                    }
+                }
+                ObjectNode seconds = metrics.putObject("seconds");
+                seconds.put("readAndCache", round(readSeconds));
+                seconds.put("fit", round(fitSeconds));
+                seconds.put("write", round((System.nanoTime() - tw) / 1e9));
+                seconds.put("total", round((System.nanoTime() - t0) / 1e9));
+                out.writeText("metrics.json", Json.write(metrics));
+                out.commit();
+                LOG.info("wrote {}", out.target());
+            }
+        } finally {
+            out.abort();
+        }
+    }
+
+    private static double round(double s) {
+        return Math.round(s * 1000) / 1000.0;
+    }
+
+    /** One (K, covariance type) fit, or why it failed. */
+    record Candidate(int k, CovarianceType type, EmDriver.Fit fit, String error) {
+        double bic(int d) {
+            return -2 * fit.logLikelihood() + type.parameters(k, d) * Math.log(fit.weightSum());
+        }
+
+        double aic(int d) {
+            return -2 * fit.logLikelihood() + 2 * type.parameters(k, d);
+        }
+    }
+
+    static ObjectNode modelJson(List<String> features, Candidate c, int d, String init, double reg, double tol, long seed,
+                                int nInit) {
+        EmDriver.Fit f = c.fit();
+        ObjectNode n = ModelJson.mixture(features, f.model());
+        n.put("count", f.count());
+        n.put("weightSum", f.weightSum());
+        n.put("logLikelihood", Json.finite(f.logLikelihood(), "logLikelihood"));
+        n.put("meanLogLikelihood", Json.finite(f.meanLogLikelihood(), "meanLogLikelihood"));
+        n.put("bic", Json.finite(c.bic(d), "bic"));
+        n.put("aic", Json.finite(c.aic(d), "aic"));
+        n.put("iterations", f.iterations());
+        n.put("converged", f.converged());
+        n.set("logLikelihoodTrace", Json.array(f.trace(), "logLikelihoodTrace"));
+        n.put("init", init);
+        n.put("nInit", nInit);
+        n.put("seed", seed);
+        n.put("regCovar", reg);
+        n.put("tol", tol);
+        return n;
+    }
+
+    static String selectionCsv(List<Candidate> fits, int d, String init) {
+        StringBuilder b = new StringBuilder("k,covarianceType,init,logLikelihood,meanLogLikelihood,parameters,bic,aic,"
+                + "iterations,converged,seconds,error\n");
+        for (Candidate c : fits) {
+            b.append(c.k()).append(',').append(c.type().label()).append(',').append(init).append(',');
+            if (c.fit() != null) {
+                EmDriver.Fit f = c.fit();
+                b.append(f.logLikelihood()).append(',').append(f.meanLogLikelihood()).append(',')
+                        .append(c.type().parameters(c.k(), d)).append(',').append(c.bic(d)).append(',').append(c.aic(d))
+                        .append(',').append(f.iterations()).append(',').append(f.converged()).append(',')
+                        .append(round(f.seconds())).append(",\n");
+            } else {
+                b.append(",,").append(c.type().parameters(c.k(), d)).append(",,,,,,\"")
+                        .append(c.error().replace("\"", "\"\"")).append("\"\n");
+            }
+        }
+        return b.toString();
+    }
+
+    static List<Integer> parseKs(String s) {
+        Set<Integer> ks = new LinkedHashSet<>();
+        try {
+            for (String part : s.split(",")) {
+                String p = part.trim();
+                int dash = p.indexOf('-');
+                if (dash > 0) {
+                    int from = Integer.parseInt(p.substring(0, dash).trim());
+                    int to = Integer.parseInt(p.substring(dash + 1).trim());
+                    if (to < from || to - from > 1000) {
+                        throw new UsageException("--k range " + p + " is empty or too long");
+                    }
+                    for (int k = from; k <= to; k++) {
+                        ks.add(k);
+                    }
+                } else {
+                    ks.add(Integer.parseInt(p));
+                }
+            }
+        } catch (NumberFormatException e) {
+            throw new UsageException("--k must be a number, a range such as 1-10, or a list such as 2,4,8; not '" + s + "'");
+        }
+        for (int k : ks) {
+            if (k < 1) {
+                throw new UsageException("--k must be at least 1, got " + k);
+            }
+        }
+        return new ArrayList<>(ks);
+    }
+
+    static List<CovarianceType> parseTypes(String s) {
+        if (s.trim().toLowerCase(Locale.ROOT).equals("all")) {
+            return List.of(CovarianceType.values());
+        }
+        Set<CovarianceType> types = new LinkedHashSet<>();
+        for (String p : s.split(",")) {
+            try {
+                types.add(CovarianceType.parse(p));
+            } catch (IllegalArgumentException e) {
+                throw new UsageException("--covariance: " + e.getMessage() + " (or all)");
+            }
+        }
+        return new ArrayList<>(types);
+    }
+}

@@ -1,0 +1,321 @@
+package io.sufstat.jobs.gmm;
+
+import io.sufstat.common.linalg.NotPositiveDefiniteException;
+import io.sufstat.common.model.CovarianceType;
+import io.sufstat.common.model.GaussianMixture;
+import io.sufstat.common.model.MixtureKernel;
+import io.sufstat.common.stats.CovarianceEstimator;
+import io.sufstat.common.stats.EmStatistics;
+import io.sufstat.jobs.cli.JobFailedException;
+import io.sufstat.jobs.spark.BlockCache;
+import io.sufstat.jobs.spark.DataBlock;
+import io.sufstat.jobs.spark.OrderedReduce;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.ml.clustering.KMeans;
+import org.apache.spark.ml.clustering.KMeansModel;
+import org.apache.spark.ml.linalg.SQLDataTypes;
+import org.apache.spark.ml.linalg.Vector;
+import org.apache.spark.ml.linalg.Vectors;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.storage.StorageLevel;
+
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import java.util.SplittableRandom;
+
+/**
+ * Initial mixtures for EM, in the manner of scikit-learn's {@code init_params}:
+ * <ul>
+ * <li>{@code kmeans}: Spark ML's {@code KMeans} (k-means‖ seeding, Lloyd iterations), then one M-step
+ * from its hard assignments;</li>
+ * <li>{@code k-means++}: K rows chosen by D² sampling (Arthur &amp; Vassilvitskii 2007) as means;</li>
+ * <li>{@code random-from-data}: K rows drawn uniformly (by weight) as means;</li>
+ * <li>{@code random}: random responsibilities for every row, then one M-step.</li>
+ * </ul>
+ * Means chosen from rows start with weights 1/K and the data's covariance (shaped to the covariance
+ * type) plus reg_covar. Row choices and random responsibilities are drawn from a hash of the row's
+ * values and the seed ({@link RowHash}), so they are the same however the data are partitioned;
+ * Spark's k-means‖ depends on the partitioning.
+ */
+final class Initializer {
+
+    enum Method {
+        KMEANS("kmeans"), KMEANS_PLUS_PLUS("k-means++"), RANDOM_FROM_DATA("random-from-data"), RANDOM("random");
+
+        final String label;
+
+        Method(String label) {
+            this.label = label;
+        }
+
+        static Method parse(String s) {
+            for (Method m : values()) {
+                if (m.label.equals(s.toLowerCase(Locale.ROOT))) {
+                    return m;
+                }
+            }
+            return null;
+        }
+    }
+
+    private Initializer() {
+    }
+
+    static GaussianMixture initial(Method method, int k, CovarianceType type, long seed, double reg, BlockCache cache,
+                                   SparkSession spark) throws Exception {
+        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        int d = cache.dimension();
+        try {
+            return switch (method) {
+                case RANDOM_FROM_DATA -> fromMeans(pickRows(cache, k, seed), type, reg, cache);
+                case KMEANS_PLUS_PLUS -> fromMeans(kMeansPlusPlus(cache, k, seed), type, reg, cache);
+                case RANDOM -> {
+                    double[][] means = new double[k][];
+                    Arrays.fill(means, cache.moments().mean());
+                    MixtureKernel ref = MixtureKernel.of(fromMeansUnchecked(means, type, reg, cache));
+                    yield statisticsFor(jsc, cache, ref, (values, rows, resp) -> {
+                        for (int i = 0; i < rows; i++) {
+                            SplittableRandom rng = new SplittableRandom(RowHash.of(values, i * d, d, seed, 3));
+                            double sum = 0;
+                            for (int j = 0; j < k; j++) {
+                                resp[i * k + j] = rng.nextDouble();
+                                sum += resp[i * k + j];
+                            }
+                            for (int j = 0; j < k; j++) {
+                                resp[i * k + j] /= sum;
+                            }
+                        }
+                    }).mStep(ref, reg);
+                }
+                case KMEANS -> {
+                    double[][] centres = sparkKMeans(spark, cache, k, seed);
+                    MixtureKernel ref = MixtureKernel.of(fromMeansUnchecked(centres, type, reg, cache));
+                    yield statisticsFor(jsc, cache, ref, (values, rows, resp) -> {
+                        Arrays.fill(resp, 0, rows * k, 0.0);
+                        for (int i = 0; i < rows; i++) {
+                            int best = 0;
+                            double bestD = Double.POSITIVE_INFINITY;
+                            for (int j = 0; j < k; j++) {
+                                double s = 0;
+                                for (int c = 0; c < d; c++) {
+                                    double v = values[i * d + c] - centres[j][c];
+                                    s += v * v;
+                                }
+                                if (s < bestD) {
+                                    bestD = s;
+                                    best = j;
+                                }
+                            }
+                            resp[i * k + best] = 1;
+                        }
+                    }).mStep(ref, reg);
+                }
+            };
+        } catch (NotPositiveDefiniteException e) {
+            throw new JobFailedException("initialisation " + method.label + " with " + k + " components failed: "
+                    + e.getMessage().replace("Remedies:", "Remedies: fewer components (--k), another --init, a larger"
+                    + " --reg-covar (now " + reg + "),"), e);
+        }
+    }
+
+    /** Fills posteriors (row-major rows × K) for a block. */
+    @FunctionalInterface
+    interface Responsibilities extends Serializable {
+        void fill(double[] values, int rows, double[] resp);
+    }
+
+    private static EmStatistics statisticsFor(JavaSparkContext jsc, BlockCache cache, MixtureKernel ref,
+                                              Responsibilities r) throws Exception {
+        Broadcast<MixtureKernel> b = jsc.broadcast(ref);
+        int capacity = cache.blockRows();
+        int k = ref.components();
+        try {
+            return OrderedReduce.reduce(cache.blocks().mapPartitions((Iterator<DataBlock> it) -> {
+                MixtureKernel kernel = b.value();
+                MixtureKernel.Workspace ws = kernel.workspace(capacity);
+                double[] resp = new double[capacity * k];
+                EmStatistics s = EmStatistics.create(kernel);
+                while (it.hasNext()) {
+                    DataBlock blk = it.next();
+                    if (blk.rows() > 0) {
+                        r.fill(blk.values(), blk.rows(), resp);
+                        s.accumulateResponsibilities(kernel, ws, blk.values(), blk.weights(), blk.rows(), resp);
+                    }
+                }
+                return List.of(s).iterator();
+            }), EmStatistics::combine).orElseThrow();
+        } finally {
+            b.destroy();
+        }
+    }
+
+    /** Weights 1/K, the given means, and the data covariance shaped to the type, plus reg on the diagonal. */
+    static GaussianMixture fromMeans(double[][] means, CovarianceType type, double reg, BlockCache cache) {
+        return fromMeansUnchecked(means, type, reg, cache);
+    }
+
+    private static GaussianMixture fromMeansUnchecked(double[][] means, CovarianceType type, double reg, BlockCache cache) {
+        int k = means.length;
+        int d = cache.dimension();
+        double[] cov = cache.moments().covariance(CovarianceEstimator.MAXIMUM_LIKELIHOOD);
+        double[] shaped = new double[d * d];
+        double avg = 0;
+        for (int c = 0; c < d; c++) {
+            avg += cov[c * d + c] / d;
+        }
+        for (int r = 0; r < d; r++) {
+            for (int c = 0; c < d; c++) {
+                shaped[r * d + c] = switch (type) {
+                    case FULL, TIED -> cov[r * d + c];
+                    case DIAG -> r == c ? cov[r * d + c] : 0;
+                    case SPHERICAL -> r == c ? avg : 0;
+                };
+            }
+            shaped[r * d + r] += reg;
+        }
+        double[] w = new double[k];
+        Arrays.fill(w, 1.0 / k);
+        double[][] covs = new double[k][];
+        Arrays.fill(covs, shaped);
+        return GaussianMixture.of(type, w, means, covs);
+    }
+
+    /** A row chosen with a priority key; smaller keys win, ties broken by the row's values. */
+    record Candidate(double key, double[] row) implements Serializable {
+        static final Comparator<Candidate> ORDER = Comparator.comparingDouble(Candidate::key)
+                .thenComparing(Candidate::row, Arrays::compare);
+    }
+
+    /**
+     * K rows sampled without replacement with probability ∝ weight (Efraimidis &amp; Spirakis: the K
+     * smallest keys {@code −ln(u)/w}, u from the row hash).
+     */
+    static double[][] pickRows(BlockCache cache, int k, long seed) throws Exception {
+        int d = cache.dimension();
+        List<Candidate> best = OrderedReduce.reduce(cache.blocks().mapPartitions((Iterator<DataBlock> it) -> {
+            List<Candidate> top = new ArrayList<>();
+            while (it.hasNext()) {
+                DataBlock b = it.next();
+                for (int i = 0; i < b.rows(); i++) {
+                    double w = b.weights() == null ? 1.0 : b.weights()[i];
+                    if (w <= 0) {
+                        continue;
+                    }
+                    double key = -Math.log(RowHash.uniform(RowHash.of(b.values(), i * d, d, seed, 1))) / w;
+                    offer(top, new Candidate(key, Arrays.copyOfRange(b.values(), i * d, (i + 1) * d)), k);
+                }
+            }
+            return List.of(top).iterator();
+        }), (a, b) -> {
+            List<Candidate> merged = new ArrayList<>(a);
+            b.forEach(c -> offer(merged, c, k));
+            return merged;
+        }).orElse(List.of());
+        if (best.size() < k) {
+            throw new JobFailedException("--k " + k + " is larger than the number of rows with positive weight ("
+                    + best.size() + "); use a smaller --k");
+        }
+        return best.stream().map(Candidate::row).toArray(double[][]::new);
+    }
+
+    private static void offer(List<Candidate> top, Candidate c, int k) {
+        int at = 0;
+        while (at < top.size() && Candidate.ORDER.compare(top.get(at), c) <= 0) {
+            at++;
+        }
+        if (at < k) {
+            top.add(at, c);
+            if (top.size() > k) {
+                top.remove(top.size() - 1);
+            }
+        }
+    }
+
+    /** k-means++ seeding: each next centre drawn with probability ∝ weight × squared distance to the nearest centre. */
+    static double[][] kMeansPlusPlus(BlockCache cache, int k, long seed) throws Exception {
+        int d = cache.dimension();
+        List<double[]> centres = new ArrayList<>();
+        centres.add(pickRows(cache, 1, seed)[0]);
+        for (int step = 1; step < k; step++) {
+            double[][] current = centres.toArray(new double[0][]);
+            long salt = 100 + step;
+            List<Candidate> best = OrderedReduce.reduce(cache.blocks().mapPartitions((Iterator<DataBlock> it) -> {
+                List<Candidate> top = new ArrayList<>();
+                while (it.hasNext()) {
+                    DataBlock b = it.next();
+                    for (int i = 0; i < b.rows(); i++) {
+                        double w = b.weights() == null ? 1.0 : b.weights()[i];
+                        double dist = Double.POSITIVE_INFINITY;
+                        for (double[] c : current) {
+                            double s = 0;
+                            for (int j = 0; j < d; j++) {
+                                double v = b.values()[i * d + j] - c[j];
+                                s += v * v;
+                            }
+                            dist = Math.min(dist, s);
+                        }
+                        if (w <= 0 || dist <= 0) {
+                            continue;
+                        }
+                        double key = -Math.log(RowHash.uniform(RowHash.of(b.values(), i * d, d, seed, salt))) / (w * dist);
+                        offer(top, new Candidate(key, Arrays.copyOfRange(b.values(), i * d, (i + 1) * d)), 1);
+                    }
+                }
+                return List.of(top).iterator();
+            }), (a, b) -> {
+                List<Candidate> merged = new ArrayList<>(a);
+                b.forEach(c -> offer(merged, c, 1));
+                return merged;
+            }).orElse(List.of());
+            if (best.isEmpty()) {
+                throw new JobFailedException("--k " + k + " is larger than the number of distinct rows (" + centres.size()
+                        + "); use a smaller --k");
+            }
+            centres.add(best.get(0).row());
+        }
+        return centres.toArray(new double[0][]);
+    }
+
+    /** Spark ML KMeans (k-means‖) on the cached rows; its centres. */
+    static double[][] sparkKMeans(SparkSession spark, BlockCache cache, int k, long seed) {
+        int d = cache.dimension();
+        JavaRDD<Row> rows = cache.blocks().flatMap((DataBlock b) -> {
+            List<Row> out = new ArrayList<>(b.rows());
+            for (int i = 0; i < b.rows(); i++) {
+                Vector v = Vectors.dense(Arrays.copyOfRange(b.values(), i * d, (i + 1) * d));
+                out.add(RowFactory.create(v, b.weights() == null ? 1.0 : b.weights()[i]));
+            }
+            return out.iterator();
+        });
+        Dataset<Row> df = spark.createDataFrame(rows, DataTypes.createStructType(List.of(
+                DataTypes.createStructField("features", SQLDataTypes.VectorType(), false),
+                DataTypes.createStructField("weight", DataTypes.DoubleType, false)))).persist(StorageLevel.MEMORY_AND_DISK());
+        try {
+            KMeansModel model = new KMeans().setK(k).setSeed(seed).setMaxIter(100).setTol(1e-4)
+                    .setInitMode("k-means||").setWeightCol("weight").fit(df);
+            Vector[] centres = model.clusterCenters();
+            if (centres.length < k) {
+                throw new JobFailedException("k-means found only " + centres.length + " distinct centres for --k " + k
+                        + "; the data have fewer distinct rows than components: use a smaller --k");
+            }
+            double[][] out = new double[k][];
+            for (int j = 0; j < k; j++) {
+                out[j] = centres[j].toArray();
+            }
+            return out;
+        } finally {
+            df.unpersist(true);
+        }
+    }
+}

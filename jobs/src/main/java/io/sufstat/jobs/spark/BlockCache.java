@@ -1,0 +1,143 @@
+package io.sufstat.jobs.spark;
+
+import io.sufstat.common.stats.MomentSummary;
+import io.sufstat.common.stats.RowBlock;
+import io.sufstat.jobs.io.ReadStats;
+import io.sufstat.jobs.io.RowCursor;
+import io.sufstat.jobs.io.TableSource;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.storage.RDDInfo;
+import org.apache.spark.storage.StorageLevel;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.List;
+
+/**
+ * The input read once, checked, and cached in memory as {@link DataBlock}s, for jobs that pass over
+ * the data many times (EM). Building it also yields the read counts and the overall moments.
+ */
+public final class BlockCache implements AutoCloseable {
+
+    private final JavaRDD<DataBlock> blocks;
+    private final int dimension;
+    private final ReadStats stats;
+    private final MomentSummary moments;
+    private final int blockRows;
+
+    private BlockCache(JavaRDD<DataBlock> blocks, int dimension, ReadStats stats, MomentSummary moments, int blockRows) {
+        this.blocks = blocks;
+        this.dimension = dimension;
+        this.stats = stats;
+        this.moments = moments;
+        this.blockRows = blockRows;
+    }
+
+    /** Reads {@code table} into cached blocks (one pass, which also computes counts and moments). */
+    public static BlockCache of(TableSource table, StorageLevel level) throws Exception {
+        int d = table.dimension();
+        boolean weighted = table.hasWeights();
+        JavaRDD<DataBlock> blocks = table.mapPartitions((p, c) -> toBlocks(d, weighted, c)).persist(level);
+        return summarize(blocks, d);
+    }
+
+    /** Caches blocks made elsewhere (benchmarks, generated data). */
+    public static BlockCache of(JavaRDD<DataBlock> blocks, int d, StorageLevel level) throws Exception {
+        return summarize(blocks.persist(level), d);
+    }
+
+    private static BlockCache summarize(JavaRDD<DataBlock> blocks, int d) throws Exception {
+        record Part(MomentSummary summary, ReadStats stats) implements java.io.Serializable {
+        }
+        Part total = OrderedReduce.reduce(blocks.mapPartitions((Iterator<DataBlock> it) -> {
+            MomentSummary s = MomentSummary.create(d);
+            ReadStats st = new ReadStats();
+            double[] ones = null;
+            while (it.hasNext()) {
+                DataBlock b = it.next();
+                if (b.rows > 0) {
+                    double[] w = b.weights;
+                    if (w == null) {
+                        if (ones == null || ones.length < b.rows) {
+                            ones = new double[b.rows];
+                            Arrays.fill(ones, 1.0);
+                        }
+                        w = ones;
+                    }
+                    s.addBlock(b.values, w, b.rows);
+                }
+                if (b.stats != null) {
+                    st.merge(b.stats);
+                }
+            }
+            return List.of(new Part(s, st)).iterator();
+        }), (a, b) -> new Part(a.summary().combine(b.summary()), a.stats().merge(b.stats())))
+                .orElseGet(() -> new Part(MomentSummary.create(d), new ReadStats()));
+        return new BlockCache(blocks, d, total.stats(), total.summary(), RowBlock.forDimension(d).capacity());
+    }
+
+    /** One partition's rows as blocks; the last block (possibly empty) carries the read counts. */
+    static Iterator<DataBlock> toBlocks(int d, boolean weighted, RowCursor cursor) {
+        RowBlock block = RowBlock.forDimension(d);
+        List<DataBlock> out = new ArrayList<>();
+        while (cursor.next()) {
+            block.add(cursor.features(), cursor.weight());
+            if (block.isFull()) {
+                out.add(copy(block, weighted, null));
+                block.clear();
+            }
+        }
+        out.add(copy(block, weighted, cursor.stats()));
+        return out.iterator();
+    }
+
+    /** A block of rows given row-major (weights null for unit weights). */
+    public static DataBlock block(int rows, double[] values, double[] weights) {
+        return new DataBlock(rows, values, weights, null);
+    }
+
+    private static DataBlock copy(RowBlock b, boolean weighted, ReadStats stats) {
+        int n = b.rows();
+        return new DataBlock(n, Arrays.copyOf(b.values(), n * b.dimension()),
+                weighted ? Arrays.copyOf(b.weights(), n) : null, stats);
+    }
+
+    public JavaRDD<DataBlock> blocks() {
+        return blocks;
+    }
+
+    public int dimension() {
+        return dimension;
+    }
+
+    /** Most rows in one block. */
+    public int blockRows() {
+        return blockRows;
+    }
+
+    public ReadStats stats() {
+        return stats;
+    }
+
+    /** Count, weight sum, mean and covariance of all cached rows. */
+    public MomentSummary moments() {
+        return moments;
+    }
+
+    /** Bytes the cache holds in memory, as Spark's storage reports it. */
+    public long memoryBytes(JavaSparkContext jsc) {
+        for (RDDInfo info : jsc.sc().getRDDStorageInfo()) {
+            if (info.id() == blocks.id()) {
+                return info.memSize();
+            }
+        }
+        return 0;
+    }
+
+    @Override
+    public void close() {
+        blocks.unpersist(true);
+    }
+}
