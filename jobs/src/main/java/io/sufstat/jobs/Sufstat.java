@@ -32,7 +32,8 @@ public final class Sufstat {
     private static final Logger LOG = LoggerFactory.getLogger(Sufstat.class);
 
     /** Every job, by name, in the order {@code --help} lists them. */
-    public static final Map<String, Job> JOBS = registry(new MleJob(), new io.sufstat.jobs.gmm.GmmJob(), new GenerateJob(), new BenchMleJob());
+    public static final Map<String, Job> JOBS = registry(new MleJob(), new io.sufstat.jobs.gmm.GmmJob(), new GenerateJob(), new BenchMleJob(),
+            new io.sufstat.jobs.bench.BenchGmmJob());
 
     private Sufstat() {
     }

@@ -19,6 +19,8 @@ import java.io.Serializable;
  */
 public final class MixtureKernel implements Serializable {
     private static final long serialVersionUID = 1L;
+    /** Log-ratios below this give posteriors under half an ulp of 1: exactly 0. */
+    private static final double NEGLIGIBLE = -40;
 
     private final CovarianceType type;
     private final int k;
@@ -31,6 +33,8 @@ public final class MixtureKernel implements Serializable {
     /** FULL/TIED: K × d offsets o_k. */
     private final double[] offsets;
     private final double[] constants;
+    /** FULL/TIED: the Kd × K block indicator, row-major: summing each component's d squares by GEMM. */
+    private final double[] indicator;
 
     private MixtureKernel(CovarianceType type, int k, int d, double[] reference, double[] centredMeans, double[] factors,
                           double[] offsets, double[] constants) {
@@ -42,6 +46,11 @@ public final class MixtureKernel implements Serializable {
         this.factors = factors;
         this.offsets = offsets;
         this.constants = constants;
+        int width = type == CovarianceType.FULL || type == CovarianceType.TIED ? k * d : 0;
+        this.indicator = new double[width * k];
+        for (int r = 0; r < width; r++) {
+            indicator[r * k + r / d] = 1.0;
+        }
     }
 
     /** Prepares {@code m} for block evaluation. */
@@ -147,24 +156,34 @@ public final class MixtureKernel implements Serializable {
         return new Workspace(rows);
     }
 
+    /**
+     * Rows per sub-block: the E-step's GEMM output for a sub-block ({@code rows × K·d} doubles) stays
+     * near 256 KiB, so that it, the rows and the M-step's scaled rows stay in the core's cache.
+     */
+    public int subBlockRows() {
+        return Math.max(16, Math.min(512, 32768 / Math.max(1, type == CovarianceType.FULL ? k * d : d)));
+    }
+
     /** Work arrays of one task; reuse across blocks, never share between threads. */
     public final class Workspace {
         final int capacity;
-        /** X − c, n × d */
+        final int sub;
+        /** X − c of a sub-block, sub × d */
         final double[] centred;
-        /** GEMM output, n × K·d (FULL) or n × d (TIED) */
+        /** GEMM output of a sub-block, sub × K·d (FULL) or sub × d (TIED) */
         final double[] z;
-        /** log π_k N_k(x_i), then posteriors r_ik: n × K */
+        /** log π_k N_k(x_i), then posteriors r_ik: capacity × K */
         final double[] logp;
-        /** log p(x_i) */
+        /** log p(x_i), capacity */
         final double[] logDensity;
-        /** a component's weighted, centred rows for SYRK, n × d */
+        /** a component's rows of the block with positive posterior, weighted and centred: capacity × d */
         final double[] scaled;
 
         Workspace(int rows) {
             capacity = rows;
-            centred = new double[rows * d];
-            z = new double[type == CovarianceType.FULL ? rows * k * d : type == CovarianceType.TIED ? rows * d : 0];
+            sub = Math.min(rows, subBlockRows());
+            centred = new double[sub * d];
+            z = new double[sub * k * d];
             logp = new double[rows * k];
             logDensity = new double[rows];
             scaled = new double[rows * d];
@@ -173,6 +192,11 @@ public final class MixtureKernel implements Serializable {
         /** The most rows a block may have. */
         public int capacity() {
             return capacity;
+        }
+
+        /** Rows of a sub-block: callers that interleave E and M steps go this many rows at a time. */
+        public int subBlock() {
+            return sub;
         }
 
         /** The posteriors of the last block, row-major n × K (valid after {@link #posteriors}). */
@@ -185,9 +209,19 @@ public final class MixtureKernel implements Serializable {
             return logDensity;
         }
 
-        /** Scratch for a component's weighted, centred rows (n × d). */
+        /** Scratch for a component's weighted, centred rows of a block (capacity × d). */
         public double[] scaledRows() {
             return scaled;
+        }
+
+        /** The centred rows {@code x − c} of the current sub-block (sub × d). */
+        public double[] centredRows() {
+            return centred;
+        }
+
+        /** Scratch of sub × K·d doubles, free once the sub-block's posteriors are computed. */
+        public double[] wideRows() {
+            return z;
         }
     }
 
@@ -200,47 +234,65 @@ public final class MixtureKernel implements Serializable {
         if (rows > ws.capacity) {
             throw new IllegalArgumentException(rows + " rows exceed the workspace's " + ws.capacity);
         }
+        double ll = 0;
+        for (int from = 0; from < rows; from += ws.sub) {
+            ll += posteriors(values, weights, from, Math.min(rows, from + ws.sub), ws);
+        }
+        return ll;
+    }
+
+    /** Writes rows [from, to) of a block, minus the reference point, into the workspace's centred rows. */
+    public void centre(double[] values, int from, int to, Workspace ws) {
         double[] xc = ws.centred;
-        for (int i = 0; i < rows; i++) {
+        for (int i = 0; i < to - from; i++) {
             int o = i * d;
+            int src = (from + i) * d;
             for (int j = 0; j < d; j++) {
-                xc[o + j] = values[o + j] - reference[j];
+                xc[o + j] = values[src + j] - reference[j];
             }
         }
+    }
+
+    /**
+     * E-step on rows {@code [from, to)} of a block (at most {@link Workspace#subBlock()} of them): their
+     * log-densities and posteriors go to the same rows of the workspace's arrays.
+     */
+    public double posteriors(double[] values, double[] weights, int from, int to, Workspace ws) {
+        int rows = to - from;
+        if (rows > ws.sub || to > ws.capacity) {
+            throw new IllegalArgumentException("rows [" + from + ", " + to + ") do not fit the workspace");
+        }
+        centre(values, from, to, ws);
+        double[] xc = ws.centred;
         double[] lp = ws.logp;
+        int base = from * k;
+        int kd = k * d;
         switch (type) {
-            case FULL -> {
-                int kd = k * d;
-                // Column-major view: Zᵀ (Kd × n) = factorsᵀ (Kd × d) · Xcᵀ (d × n).
-                Blas.get().dgemm("N", "N", kd, rows, d, 1.0, factors, kd, xc, d, 0.0, ws.z, kd);
+            case FULL, TIED -> {
+                double[] z = ws.z;
+                if (type == CovarianceType.FULL) {
+                    // Column-major view: Zᵀ (Kd × n) = factorsᵀ (Kd × d) · Xcᵀ (d × n).
+                    Blas.get().dgemm("N", "N", kd, rows, d, 1.0, factors, kd, xc, d, 0.0, z, kd);
+                } else {
+                    // One factor: Z (n × d) = Xc · P, repeated for the K offsets below.
+                    Blas.get().dgemm("N", "N", d, rows, d, 1.0, factors, d, xc, d, 0.0, z, kd);
+                    for (int i = 0; i < rows; i++) {
+                        for (int j = 1; j < k; j++) {
+                            System.arraycopy(z, i * kd, z, i * kd + j * d, d);
+                        }
+                    }
+                }
+                // (z − o)² elementwise (vectorisable), then the per-component sums and the constants by one
+                // GEMM with the block indicator: log π_k N_k = const_k − ½ Σ_c (z − o)².
                 for (int i = 0; i < rows; i++) {
                     int zo = i * kd;
-                    for (int j = 0; j < k; j++) {
-                        double q = 0;
-                        int base = zo + j * d;
-                        int oo = j * d;
-                        for (int c = 0; c < d; c++) {
-                            double v = ws.z[base + c] - offsets[oo + c];
-                            q += v * v;
-                        }
-                        lp[i * k + j] = constants[j] - 0.5 * q;
+                    for (int c = 0; c < kd; c++) {
+                        double v = z[zo + c] - offsets[c];
+                        z[zo + c] = v * v;
                     }
+                    System.arraycopy(constants, 0, lp, base + i * k, k);
                 }
-            }
-            case TIED -> {
-                Blas.get().dgemm("N", "N", d, rows, d, 1.0, factors, d, xc, d, 0.0, ws.z, d);
-                for (int i = 0; i < rows; i++) {
-                    int zo = i * d;
-                    for (int j = 0; j < k; j++) {
-                        double q = 0;
-                        int oo = j * d;
-                        for (int c = 0; c < d; c++) {
-                            double v = ws.z[zo + c] - offsets[oo + c];
-                            q += v * v;
-                        }
-                        lp[i * k + j] = constants[j] - 0.5 * q;
-                    }
-                }
+                Blas.get().dgemm("N", "N", k, rows, kd, -0.5, indicator, 0, k, z, 0, kd, 1.0, lp, base, k);
             }
             case DIAG -> {
                 for (int i = 0; i < rows; i++) {
@@ -252,7 +304,7 @@ public final class MixtureKernel implements Serializable {
                             double v = (xc[xo + c] - centredMeans[mo + c]) * factors[mo + c];
                             q += v * v;
                         }
-                        lp[i * k + j] = constants[j] - 0.5 * q;
+                        lp[base + i * k + j] = constants[j] - 0.5 * q;
                     }
                 }
             }
@@ -266,20 +318,43 @@ public final class MixtureKernel implements Serializable {
                             double v = xc[xo + c] - centredMeans[mo + c];
                             q += v * v;
                         }
-                        lp[i * k + j] = constants[j] - 0.5 * q * factors[j] * factors[j];
+                        lp[base + i * k + j] = constants[j] - 0.5 * q * factors[j] * factors[j];
                     }
                 }
             }
         }
+        // log-sum-exp per row; each exponential once: r_ik = exp(l_ik − m)/Σ_j exp(l_ij − m).
         double ll = 0;
         for (int i = 0; i < rows; i++) {
-            int o = i * k;
-            double lse = GaussianMixture.logSumExp(lp, o, o + k);
-            ws.logDensity[i] = lse;
+            int o = base + i * k;
+            double m = Double.NEGATIVE_INFINITY;
             for (int j = 0; j < k; j++) {
-                lp[o + j] = Math.exp(lp[o + j] - lse);
+                m = Math.max(m, lp[o + j]);
             }
-            ll += (weights == null ? 1.0 : weights[i]) * lse;
+            if (m == Double.NEGATIVE_INFINITY || m == Double.POSITIVE_INFINITY || Double.isNaN(m)) {
+                // No component gives this row a finite density: report it, keep the posteriors finite.
+                ws.logDensity[from + i] = m;
+                for (int j = 0; j < k; j++) {
+                    lp[o + j] = 1.0 / k;
+                }
+                ll += (weights == null ? 1.0 : weights[from + i]) * m;
+                continue;
+            }
+            // A term below e^-40 ≈ 4e-18 cannot change a sum that is at least 1: it is 0, exp not called.
+            double sum = 0;
+            for (int j = 0; j < k; j++) {
+                double t = lp[o + j] - m;
+                double e = t < NEGLIGIBLE ? 0.0 : Math.exp(t);
+                lp[o + j] = e;
+                sum += e;
+            }
+            double inv = 1.0 / sum;
+            for (int j = 0; j < k; j++) {
+                lp[o + j] *= inv;
+            }
+            double lse = m + Math.log(sum);
+            ws.logDensity[from + i] = lse;
+            ll += (weights == null ? 1.0 : weights[from + i]) * lse;
         }
         return ll;
     }

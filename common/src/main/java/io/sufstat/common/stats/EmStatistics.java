@@ -15,7 +15,8 @@ import java.io.Serializable;
  * {@code Σ wᵢ log p(xᵢ)}.
  *
  * <p>E and M statistics come from the same pass over a block: the posteriors from
- * {@link MixtureKernel#posteriors}, then per component one SYRK of {@code √(wᵢ rᵢₖ)(xᵢ − μ_k)}.
+ * {@link MixtureKernel#posteriors}, then per component one GEMM over the block's rows with a positive
+ * posterior, {@code √(wᵢ rᵢₖ)(xᵢ − μ_k)}.
  * {@link #mStep} is scikit-learn's M-step ({@code _estimate_gaussian_parameters}, with its
  * {@code N_k + 10ε} and {@code reg_covar} on the diagonal): {@code μ_k' = μ_k + S_k/N_k},
  * {@code Σ_k' = (Q_k − N_k δ_k δ_kᵀ)/N_k + reg·I} with {@code δ_k = S_k/N_k}, {@code π_k' = N_k / Σ N}.
@@ -41,8 +42,7 @@ public final class EmStatistics implements Serializable {
         this.nk = new double[k];
         this.s = new double[k * d];
         this.q = new double[switch (type) {
-            case FULL -> k * d * d;
-            case TIED -> d * d;
+            case FULL, TIED -> k * d * d;
             case DIAG, SPHERICAL -> k * d;
         }];
     }
@@ -59,13 +59,11 @@ public final class EmStatistics implements Serializable {
      */
     public EmStatistics accumulate(MixtureKernel kernel, MixtureKernel.Workspace ws, double[] values, double[] weights,
                                    int rows, boolean withMoments) {
-        logLikelihood += kernel.posteriors(values, weights, rows, ws);
         count += rows;
-        double w = 0;
         for (int i = 0; i < rows; i++) {
-            w += weights == null ? 1.0 : weights[i];
+            weightSum += weights == null ? 1.0 : weights[i];
         }
-        weightSum += w;
+        logLikelihood += kernel.posteriors(values, weights, rows, ws);
         if (withMoments) {
             accumulateMoments(kernel, values, weights, rows, ws.responsibilities(), ws);
         }
@@ -87,52 +85,53 @@ public final class EmStatistics implements Serializable {
         return this;
     }
 
+    /**
+     * M statistics of a block's rows with posteriors {@code resp} (rows × K). Per component, the rows with
+     * {@code wᵢrᵢₖ > 0} are gathered as {@code √(wᵢrᵢₖ)(xᵢ − μ_k)} and their co-moments added by one GEMM;
+     * rows whose posterior is exactly 0 (far from the component) cost nothing.
+     */
     private void accumulateMoments(MixtureKernel kernel, double[] values, double[] weights, int rows, double[] resp,
                                    MixtureKernel.Workspace ws) {
         double[] ref = kernel.reference();
         double[] y = ws.scaledRows();
         double[] mu = new double[d];
+        boolean wide = type == CovarianceType.FULL || type == CovarianceType.TIED;
         for (int j = 0; j < k; j++) {
             for (int c = 0; c < d; c++) {
                 mu[c] = ref[c] + kernel.centredMeanOf(j, c);
             }
-            double n = 0;
             int so = j * d;
-            boolean any = false;
+            double n = 0;
+            int used = 0;
             for (int i = 0; i < rows; i++) {
                 double wr = (weights == null ? 1.0 : weights[i]) * resp[i * k + j];
-                n += wr;
-                int xo = i * d;
-                int yo = i * d;
                 if (wr == 0) {
-                    for (int c = 0; c < d; c++) {
-                        y[yo + c] = 0;
-                    }
                     continue;
                 }
-                any = true;
-                double sw = Math.sqrt(wr);
-                for (int c = 0; c < d; c++) {
-                    double dev = values[xo + c] - mu[c];
-                    s[so + c] += wr * dev;
-                    y[yo + c] = sw * dev;
-                }
-            }
-            nk[j] += n;
-            if (!any) {
-                continue;
-            }
-            switch (type) {
-                case FULL -> Blas.get().dsyrk("U", "N", d, rows, 1.0, y, 0, d, 1.0, q, j * d * d, d);
-                case TIED -> Blas.get().dsyrk("U", "N", d, rows, 1.0, y, 0, d, 1.0, q, 0, d);
-                default -> {
-                    for (int i = 0; i < rows; i++) {
-                        int yo = i * d;
-                        for (int c = 0; c < d; c++) {
-                            q[so + c] += y[yo + c] * y[yo + c];
-                        }
+                n += wr;
+                int xo = i * d;
+                if (wide) {
+                    double sw = Math.sqrt(wr);
+                    int yo = used * d;
+                    for (int c = 0; c < d; c++) {
+                        double dev = values[xo + c] - mu[c];
+                        s[so + c] += wr * dev;
+                        y[yo + c] = sw * dev;
+                    }
+                } else {
+                    for (int c = 0; c < d; c++) {
+                        double dev = values[xo + c] - mu[c];
+                        double v = wr * dev;
+                        s[so + c] += v;
+                        q[so + c] += v * dev;
                     }
                 }
+                used++;
+            }
+            nk[j] += n;
+            if (wide && used > 0) {
+                // YᵀY (both triangles) by GEMM: for d × d outputs faster than SYRK in OpenBLAS.
+                Blas.get().dgemm("N", "T", d, d, used, 1.0, y, 0, d, y, 0, d, 1.0, q, j * d * d, d);
             }
         }
     }
@@ -206,11 +205,18 @@ public final class EmStatistics implements Serializable {
         switch (type) {
             case FULL -> {
                 for (int j = 0; j < k; j++) {
-                    covs[j] = centredCovariance(q, j * d * d, new double[][] {delta[j]}, new double[] {nk[j]}, n[j], regCovar);
+                    covs[j] = centredCovariance(q, j * d * d, new double[][] {delta[j]}, new double[] {nk[j]}, n[j],
+                            regCovar);
                 }
             }
             case TIED -> {
-                double[] tied = centredCovariance(q, 0, delta, nk, total, regCovar);
+                double[] sum = new double[d * d];
+                for (int j = 0; j < k; j++) {
+                    for (int e = 0; e < sum.length; e++) {
+                        sum[e] += q[j * d * d + e];
+                    }
+                }
+                double[] tied = centredCovariance(sum, 0, delta, nk, total, regCovar);
                 for (int j = 0; j < k; j++) {
                     covs[j] = tied.clone();
                 }

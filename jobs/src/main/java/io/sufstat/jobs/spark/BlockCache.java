@@ -93,6 +93,33 @@ public final class BlockCache implements AutoCloseable {
         return out.iterator();
     }
 
+    /** Blocks of a synthetic mixture's rows, drawn chunk by chunk (see {@code SyntheticMixture}). */
+    public static JavaRDD<DataBlock> synthetic(JavaSparkContext jsc, io.sufstat.jobs.generate.SyntheticMixture truth,
+                                               long rows, int partitions) {
+        long chunks = io.sufstat.jobs.generate.SyntheticMixture.chunks(rows);
+        int d = truth.dimension();
+        return jsc.parallelize(java.util.stream.IntStream.range(0, partitions).boxed().toList(), partitions)
+                .mapPartitions((Iterator<Integer> it) -> {
+                    List<DataBlock> out = new ArrayList<>();
+                    if (!it.hasNext()) {
+                        return out.iterator();
+                    }
+                    int p = it.next();
+                    RowBlock block = RowBlock.forDimension(d);
+                    for (long c = chunks * p / partitions; c < chunks * (p + 1) / partitions; c++) {
+                        truth.drawChunk(c, rows, (x, k) -> {
+                            block.add(x, 1.0);
+                            if (block.isFull()) {
+                                out.add(copy(block, false, null));
+                                block.clear();
+                            }
+                        });
+                    }
+                    out.add(copy(block, false, new ReadStats()));
+                    return out.iterator();
+                });
+    }
+
     /** A block of rows given row-major (weights null for unit weights). */
     public static DataBlock block(int rows, double[] values, double[] weights) {
         return new DataBlock(rows, values, weights, null);

@@ -1,0 +1,195 @@
+package io.sufstat.jobs.bench;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sufstat.common.linalg.Blas;
+import io.sufstat.common.model.CovarianceType;
+import io.sufstat.common.model.GaussianMixture;
+import io.sufstat.jobs.Job;
+import io.sufstat.jobs.JobContext;
+import io.sufstat.jobs.cli.OptionSpec;
+import io.sufstat.jobs.cli.Options;
+import io.sufstat.jobs.generate.SyntheticMixture;
+import io.sufstat.jobs.gmm.GmmBench;
+import io.sufstat.jobs.io.Json;
+import io.sufstat.jobs.spark.BlockCache;
+import io.sufstat.jobs.spark.DataBlock;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.ml.clustering.GaussianMixtureModel;
+import org.apache.spark.ml.linalg.SQLDataTypes;
+import org.apache.spark.ml.linalg.Vectors;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.storage.RDDInfo;
+import org.apache.spark.storage.StorageLevel;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * {@code sufstat bench-gmm}: seconds per EM iteration of sufstat and of Spark MLlib's
+ * {@code GaussianMixture} on the same rows, cached once for each (sufstat's dense row blocks, MLlib's
+ * DataFrame of vectors), in one run.
+ */
+public final class BenchGmmJob implements Job {
+
+    private static final Logger LOG = LoggerFactory.getLogger(BenchGmmJob.class);
+
+    /** {@code spark-submit --class {@value #CLASS} sufstat-jobs.jar [options]}. */
+    public static void main(String[] args) throws Exception {
+        io.sufstat.jobs.Sufstat.run(new BenchGmmJob(), args);
+    }
+
+    /** This job's main class, for spark-submit. */
+    public static final String CLASS = "io.sufstat.jobs.bench.BenchGmmJob";
+
+    @Override
+    public String name() {
+        return "bench-gmm";
+    }
+
+    @Override
+    public String summary() {
+        return "Benchmark: seconds per EM iteration, sufstat vs Spark MLlib GaussianMixture.";
+    }
+
+    @Override
+    public String synopsis() {
+        return "[--rows 1m] [--dim 20] [--k 8] [--iterations 10] [--mllib true|false] [--results FILE]";
+    }
+
+    @Override
+    public String description() {
+        return "Generates N rows of a random K-component mixture in D dimensions and caches them twice: as"
+                + " sufstat's dense row blocks and as a DataFrame of vectors for Spark MLlib. sufstat runs"
+                + " --iterations EM iterations (full covariance, k-means++ start, tol 0) and reports its mean"
+                + " seconds per iteration; MLlib's GaussianMixture (tol 0) is fitted with --mllib-iterations A and B"
+                + " iterations and its seconds per iteration is (t_B − t_A)/(B − A), so that its fixed costs do not"
+                + " count. Prints both, their ratio, both final mean log-likelihoods and the cache sizes.";
+    }
+
+    @Override
+    public List<OptionSpec> options() {
+        return List.of(
+                OptionSpec.value("rows", "N", "Rows.", "1000000"),
+                OptionSpec.value("dim", "D", "Features.", "20"),
+                OptionSpec.value("k", "K", "Components.", "8"),
+                OptionSpec.value("covariance", "TYPE", "sufstat's covariance type (MLlib has full only).", "full"),
+                OptionSpec.value("iterations", "N", "sufstat's EM iterations.", "10"),
+                OptionSpec.value("mllib", "true|false", "Also run MLlib.", "true"),
+                OptionSpec.value("mllib-iterations", "A,B", "MLlib's two iteration counts.", "2,6"),
+                OptionSpec.value("partitions", "P", "Partitions of the cached data (default: 2 × default parallelism).", null),
+                OptionSpec.value("separation", "SEP", "Spread of the true means.", "3"),
+                OptionSpec.value("seed", "S", "Random seed.", "7"),
+                OptionSpec.value("results", "FILE", "Also write the results as JSON to this local file.", null));
+    }
+
+    @Override
+    public void run(Options o, JobContext ctx) throws Exception {
+        long n = o.getLong("rows");
+        int d = o.getInt("dim");
+        int k = o.getInt("k");
+        int iterations = o.getInt("iterations");
+        long seed = o.getLong("seed");
+        CovarianceType type = CovarianceType.parse(o.require("covariance"));
+        JavaSparkContext jsc = ctx.sparkContext();
+        int partitions = o.given("partitions") ? o.getInt("partitions") : 2 * jsc.defaultParallelism();
+        SyntheticMixture truth = SyntheticMixture.random(d, k, seed, o.getDouble("separation"), 0, 1);
+        ObjectNode results = Json.object();
+        results.put("rows", n);
+        results.put("dim", d);
+        results.put("k", k);
+        results.put("covarianceType", type.label());
+        results.put("partitions", partitions);
+        results.put("master", jsc.master());
+        results.put("blas", Blas.describe());
+        results.put("sparkVersion", jsc.version());
+        LOG.info("bench-gmm: {} rows × {} features, K = {}, {} partitions, BLAS {}", n, d, k, partitions, Blas.describe());
+
+        JavaRDD<DataBlock> generated = BlockCache.synthetic(jsc, truth, n, partitions);
+        long t = System.nanoTime();
+        try (BlockCache cache = BlockCache.of(generated, d, StorageLevel.MEMORY_ONLY())) {
+            long cacheBytes = cache.memoryBytes(jsc);
+            long raw = n * d * 8L;
+            LOG.info("sufstat cache: {} MiB for {} MiB of doubles ({}×), built in {} s", cacheBytes >> 20, raw >> 20,
+                    String.format("%.3f", (double) cacheBytes / raw), secs(t));
+            GmmBench.Result ours = GmmBench.run(ctx.spark(), cache, k, type, iterations, seed);
+            results.put("sufstatCacheBytes", cacheBytes);
+            results.put("rawBytes", raw);
+            results.put("sufstatSecondsPerIteration", ours.secondsPerIteration());
+            results.put("sufstatIterations", iterations);
+            results.put("sufstatMeanLogLikelihood", ours.meanLogLikelihood());
+            StringBuilder table = new StringBuilder(String.format("%n%-44s %12s %10s %14s %12s%n", "method",
+                    "s/iteration", "ratio", "mean log-lik", "cache MiB"));
+            table.append(String.format("%-44s %12.3f %10s %14.6f %12.1f%n", "sufstat EM (" + type.label() + ", block cache)",
+                    ours.secondsPerIteration(), "1.00×", ours.meanLogLikelihood(), cacheBytes / 1048576.0));
+
+            if (Boolean.parseBoolean(o.require("mllib"))) {
+                JavaRDD<Row> vectors = generated.flatMap((DataBlock b) -> {
+                    List<Row> out = new ArrayList<>(b.rows());
+                    for (int i = 0; i < b.rows(); i++) {
+                        out.add(RowFactory.create(Vectors.dense(java.util.Arrays.copyOfRange(b.values(), i * d, (i + 1) * d))));
+                    }
+                    return out.iterator();
+                });
+                Dataset<Row> df = ctx.spark().createDataFrame(vectors, DataTypes.createStructType(List.of(
+                        DataTypes.createStructField("features", SQLDataTypes.VectorType(), false))))
+                        .persist(StorageLevel.MEMORY_ONLY());
+                t = System.nanoTime();
+                df.count();
+                long dfBytes = 0;
+                for (RDDInfo info : jsc.sc().getRDDStorageInfo()) {
+                    if (info.name() != null && info.name().contains("features")) {
+                        dfBytes += info.memSize();
+                    }
+                }
+                LOG.info("MLlib DataFrame cached in {} s", secs(t));
+                List<String> its = o.getList("mllib-iterations");
+                int a = Integer.parseInt(its.get(0));
+                int b = Integer.parseInt(its.get(1));
+                mllibSeconds(df, k, 1, seed + 1);
+                LOG.info("MLlib warm-up fit done");
+                double ta = mllibSeconds(df, k, a, seed);
+                t = System.nanoTime();
+                GaussianMixtureModel model = new org.apache.spark.ml.clustering.GaussianMixture().setK(k).setMaxIter(b)
+                        .setTol(0).setSeed(seed).fit(df);
+                double tb = (System.nanoTime() - t) / 1e9;
+                double perIteration = (tb - ta) / (b - a);
+                double mllibMean = model.summary().logLikelihood() / n;
+                LOG.info("MLlib: {} iterations in {} s, {} iterations in {} s", a, String.format("%.2f", ta), b,
+                        String.format("%.2f", tb));
+                table.append(String.format("%-44s %12.3f %9.1f× %14.6f %12.1f%n", "Spark MLlib GaussianMixture (full, DataFrame)",
+                        perIteration, perIteration / ours.secondsPerIteration(), mllibMean, dfBytes / 1048576.0));
+                results.put("mllibSecondsPerIteration", perIteration);
+                results.put("mllibMeanLogLikelihood", mllibMean);
+                results.put("mllibIterations", b);
+                results.put("speedup", perIteration / ours.secondsPerIteration());
+                df.unpersist(true);
+            }
+            table.append("sufstat: mean s/iteration over ").append(iterations).append(" iterations from k-means++;")
+                    .append(" MLlib: (t_B − t_A)/(B − A) from fits of ").append(o.require("mllib-iterations"))
+                    .append(" iterations. Log-likelihoods are per row; MLlib's is that of its last E-step.\n");
+            System.out.print(table);
+        }
+        if (o.get("results").isPresent()) {
+            Files.writeString(Path.of(o.get("results").get()), Json.write(results), StandardCharsets.UTF_8);
+        }
+    }
+
+    private static double mllibSeconds(Dataset<Row> df, int k, int iterations, long seed) {
+        long t = System.nanoTime();
+        new org.apache.spark.ml.clustering.GaussianMixture().setK(k).setMaxIter(iterations).setTol(0).setSeed(seed).fit(df);
+        return (System.nanoTime() - t) / 1e9;
+    }
+
+    private static double secs(long t) {
+        return Math.round((System.nanoTime() - t) / 1e6) / 1e3;
+    }
+}
