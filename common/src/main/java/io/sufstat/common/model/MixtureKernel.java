@@ -46,7 +46,7 @@ public final class MixtureKernel implements Serializable {
         this.factors = factors;
         this.offsets = offsets;
         this.constants = constants;
-        int width = type == CovarianceType.FULL || type == CovarianceType.TIED ? k * d : 0;
+        int width = wide() ? k * d : 0;
         this.indicator = new double[width * k];
         for (int r = 0; r < width; r++) {
             indicator[r * k + r / d] = 1.0;
@@ -78,35 +78,24 @@ public final class MixtureKernel implements Serializable {
         double[] factors;
         double[] offsets = null;
         switch (type) {
-            case FULL -> {
-                factors = new double[d * k * d];
+            case FULL, TIED -> {
+                // (d + 1) × K·d, row-major: rows 0..d−1 hold P_k side by side, row d holds −o_k with
+                // o_k = (μ_k − c)ᵀ P_k, so that [x − c, 1] · factors = (x − μ_k)ᵀ P_k for every k at once.
+                int kd = k * d;
+                factors = new double[(d + 1) * kd];
+                offsets = new double[kd];
                 for (int j = 0; j < k; j++) {
                     double[] p = m.component(j).precisionCholesky();
                     for (int r = 0; r < d; r++) {
-                        System.arraycopy(p, r * d, factors, r * k * d + j * d, d);
+                        System.arraycopy(p, r * d, factors, r * kd + j * d, d);
                     }
-                }
-                offsets = new double[k * d];
-                for (int j = 0; j < k; j++) {
                     for (int col = 0; col < d; col++) {
                         double s = 0;
                         for (int r = 0; r <= col; r++) {
-                            s += centred[j * d + r] * factors[r * k * d + j * d + col];
+                            s += centred[j * d + r] * p[r * d + col];
                         }
                         offsets[j * d + col] = s;
-                    }
-                }
-            }
-            case TIED -> {
-                factors = m.component(0).precisionCholesky();
-                offsets = new double[k * d];
-                for (int j = 0; j < k; j++) {
-                    for (int col = 0; col < d; col++) {
-                        double s = 0;
-                        for (int r = 0; r <= col; r++) {
-                            s += centred[j * d + r] * factors[r * d + col];
-                        }
-                        offsets[j * d + col] = s;
+                        factors[d * kd + j * d + col] = -s;
                     }
                 }
             }
@@ -127,6 +116,11 @@ public final class MixtureKernel implements Serializable {
             }
         }
         return new MixtureKernel(type, k, d, c, centred, factors, offsets, constants);
+    }
+
+    /** Full and tied covariances use the GEMM path (tied as K equal factors). */
+    public boolean wide() {
+        return type == CovarianceType.FULL || type == CovarianceType.TIED;
     }
 
     public int components() {
@@ -161,32 +155,35 @@ public final class MixtureKernel implements Serializable {
      * near 256 KiB, so that it, the rows and the M-step's scaled rows stay in the core's cache.
      */
     public int subBlockRows() {
-        return Math.max(16, Math.min(512, 32768 / Math.max(1, type == CovarianceType.FULL ? k * d : d)));
+        return Math.max(16, Math.min(512, 32768 / Math.max(1, wide() ? k * d : d)));
     }
 
     /** Work arrays of one task; reuse across blocks, never share between threads. */
     public final class Workspace {
         final int capacity;
         final int sub;
-        /** X − c of a sub-block, sub × d */
+        /** [x − c, 1] of a sub-block, sub × (d + 1) */
         final double[] centred;
-        /** GEMM output of a sub-block, sub × K·d (FULL) or sub × d (TIED) */
+        /** GEMM output of a sub-block, sub × K·d */
         final double[] z;
         /** log π_k N_k(x_i), then posteriors r_ik: capacity × K */
         final double[] logp;
         /** log p(x_i), capacity */
         final double[] logDensity;
-        /** a component's rows of the block with positive posterior, weighted and centred: capacity × d */
-        final double[] scaled;
+        /** per component, the sub-block's rows with positive posterior as [√w r (x − μ_k), √w r]: K × sub × (d + 1) */
+        final double[] gathered;
+        /** rows gathered per component */
+        final int[] used;
 
         Workspace(int rows) {
             capacity = rows;
             sub = Math.min(rows, subBlockRows());
-            centred = new double[sub * d];
-            z = new double[sub * k * d];
+            centred = new double[sub * (d + 1)];
+            z = new double[wide() ? sub * k * d : 0];
             logp = new double[rows * k];
             logDensity = new double[rows];
-            scaled = new double[rows * d];
+            gathered = new double[k * sub * (d + 1)];
+            used = new int[k];
         }
 
         /** The most rows a block may have. */
@@ -209,19 +206,19 @@ public final class MixtureKernel implements Serializable {
             return logDensity;
         }
 
-        /** Scratch for a component's weighted, centred rows of a block (capacity × d). */
-        public double[] scaledRows() {
-            return scaled;
-        }
-
-        /** The centred rows {@code x − c} of the current sub-block (sub × d). */
+        /** {@code [x − c, 1]} rows of the current sub-block (sub × (d + 1)). */
         public double[] centredRows() {
             return centred;
         }
 
-        /** Scratch of sub × K·d doubles, free once the sub-block's posteriors are computed. */
-        public double[] wideRows() {
-            return z;
+        /** Per-component gather buffers, K × sub × (d + 1). */
+        public double[] gatheredRows() {
+            return gathered;
+        }
+
+        /** Per-component counts of gathered rows. */
+        public int[] gatheredCounts() {
+            return used;
         }
     }
 
@@ -241,15 +238,17 @@ public final class MixtureKernel implements Serializable {
         return ll;
     }
 
-    /** Writes rows [from, to) of a block, minus the reference point, into the workspace's centred rows. */
+    /** Writes rows [from, to) of a block as {@code [x − c, 1]} into the workspace's centred rows. */
     public void centre(double[] values, int from, int to, Workspace ws) {
         double[] xc = ws.centred;
+        int w = d + 1;
         for (int i = 0; i < to - from; i++) {
-            int o = i * d;
+            int o = i * w;
             int src = (from + i) * d;
             for (int j = 0; j < d; j++) {
                 xc[o + j] = values[src + j] - reference[j];
             }
+            xc[o + d] = 1.0;
         }
     }
 
@@ -264,39 +263,29 @@ public final class MixtureKernel implements Serializable {
         }
         centre(values, from, to, ws);
         double[] xc = ws.centred;
+        int w = d + 1;
         double[] lp = ws.logp;
         int base = from * k;
         int kd = k * d;
         switch (type) {
             case FULL, TIED -> {
                 double[] z = ws.z;
-                if (type == CovarianceType.FULL) {
-                    // Column-major view: Zᵀ (Kd × n) = factorsᵀ (Kd × d) · Xcᵀ (d × n).
-                    Blas.get().dgemm("N", "N", kd, rows, d, 1.0, factors, kd, xc, d, 0.0, z, kd);
-                } else {
-                    // One factor: Z (n × d) = Xc · P, repeated for the K offsets below.
-                    Blas.get().dgemm("N", "N", d, rows, d, 1.0, factors, d, xc, d, 0.0, z, kd);
-                    for (int i = 0; i < rows; i++) {
-                        for (int j = 1; j < k; j++) {
-                            System.arraycopy(z, i * kd, z, i * kd + j * d, d);
-                        }
-                    }
+                // Column-major: Zᵀ (Kd × n) = factorsᵀ (Kd × (d+1)) · [Xc, 1]ᵀ ((d+1) × n): z = (x − μ_k)ᵀ P_k.
+                Blas.get().dgemm("N", "N", kd, rows, w, 1.0, factors, kd, xc, w, 0.0, z, kd);
+                int len = rows * kd;
+                for (int e = 0; e < len; e++) {
+                    z[e] *= z[e];
                 }
-                // (z − o)² elementwise (vectorisable), then the per-component sums and the constants by one
-                // GEMM with the block indicator: log π_k N_k = const_k − ½ Σ_c (z − o)².
                 for (int i = 0; i < rows; i++) {
-                    int zo = i * kd;
-                    for (int c = 0; c < kd; c++) {
-                        double v = z[zo + c] - offsets[c];
-                        z[zo + c] = v * v;
-                    }
                     System.arraycopy(constants, 0, lp, base + i * k, k);
                 }
+                // Per-component sums of squares and the constants by one GEMM with the block indicator:
+                // log π_k N_k = const_k − ½ ‖z_k‖².
                 Blas.get().dgemm("N", "N", k, rows, kd, -0.5, indicator, 0, k, z, 0, kd, 1.0, lp, base, k);
             }
             case DIAG -> {
                 for (int i = 0; i < rows; i++) {
-                    int xo = i * d;
+                    int xo = i * w;
                     for (int j = 0; j < k; j++) {
                         double q = 0;
                         int mo = j * d;
@@ -310,7 +299,7 @@ public final class MixtureKernel implements Serializable {
             }
             default -> {
                 for (int i = 0; i < rows; i++) {
-                    int xo = i * d;
+                    int xo = i * w;
                     for (int j = 0; j < k; j++) {
                         double q = 0;
                         int mo = j * d;

@@ -42,7 +42,7 @@ public final class EmStatistics implements Serializable {
         this.nk = new double[k];
         this.s = new double[k * d];
         this.q = new double[switch (type) {
-            case FULL, TIED -> k * d * d;
+            case FULL, TIED -> k * (d + 1) * (d + 1);
             case DIAG, SPHERICAL -> k * d;
         }];
     }
@@ -63,9 +63,13 @@ public final class EmStatistics implements Serializable {
         for (int i = 0; i < rows; i++) {
             weightSum += weights == null ? 1.0 : weights[i];
         }
-        logLikelihood += kernel.posteriors(values, weights, rows, ws);
-        if (withMoments) {
-            accumulateMoments(kernel, values, weights, rows, ws.responsibilities(), ws);
+        // E and M on one cache-sized sub-block at a time, while its rows are in cache.
+        for (int from = 0; from < rows; from += ws.subBlock()) {
+            int to = Math.min(rows, from + ws.subBlock());
+            logLikelihood += kernel.posteriors(values, weights, from, to, ws);
+            if (withMoments) {
+                accumulateMoments(kernel, weights, from, to, ws.responsibilities(), ws);
+            }
         }
         return this;
     }
@@ -81,57 +85,80 @@ public final class EmStatistics implements Serializable {
         for (int i = 0; i < rows; i++) {
             weightSum += weights == null ? 1.0 : weights[i];
         }
-        accumulateMoments(kernel, values, weights, rows, resp, ws);
+        for (int from = 0; from < rows; from += ws.subBlock()) {
+            int to = Math.min(rows, from + ws.subBlock());
+            kernel.centre(values, from, to, ws);
+            accumulateMoments(kernel, weights, from, to, resp, ws);
+        }
         return this;
     }
 
     /**
-     * M statistics of a block's rows with posteriors {@code resp} (rows × K). Per component, the rows with
-     * {@code wᵢrᵢₖ > 0} are gathered as {@code √(wᵢrᵢₖ)(xᵢ − μ_k)} and their co-moments added by one GEMM;
-     * rows whose posterior is exactly 0 (far from the component) cost nothing.
+     * M statistics of rows [from, to) (their {@code [x − c, 1]} in the workspace), posteriors at the same
+     * rows of {@code resp}. Full and tied: every row is appended, once, to each component where it has
+     * positive weight as {@code [√(w r)(x − μ_k), √(w r)]}; one GEMM per component then adds
+     * {@code Q_k} (top-left d × d), {@code S_k} (last column) and {@code N_k} (corner) at once. Rows with a
+     * posterior of exactly 0 cost nothing. Diagonal and spherical: the sums directly.
      */
-    private void accumulateMoments(MixtureKernel kernel, double[] values, double[] weights, int rows, double[] resp,
+    private void accumulateMoments(MixtureKernel kernel, double[] weights, int from, int to, double[] resp,
                                    MixtureKernel.Workspace ws) {
-        double[] ref = kernel.reference();
-        double[] y = ws.scaledRows();
-        double[] mu = new double[d];
-        boolean wide = type == CovarianceType.FULL || type == CovarianceType.TIED;
+        int rows = to - from;
+        int w = d + 1;
+        double[] xc = ws.centredRows();
+        double[] m = new double[k * d];
         for (int j = 0; j < k; j++) {
             for (int c = 0; c < d; c++) {
-                mu[c] = ref[c] + kernel.centredMeanOf(j, c);
+                m[j * d + c] = kernel.centredMeanOf(j, c);
             }
-            int so = j * d;
-            double n = 0;
-            int used = 0;
+        }
+        if (kernel.wide()) {
+            double[] g = ws.gatheredRows();
+            int[] used = ws.gatheredCounts();
+            java.util.Arrays.fill(used, 0);
+            int stride = ws.subBlock() * w;
             for (int i = 0; i < rows; i++) {
-                double wr = (weights == null ? 1.0 : weights[i]) * resp[i * k + j];
+                int row = from + i;
+                double wt = weights == null ? 1.0 : weights[row];
+                int xo = i * w;
+                for (int j = 0; j < k; j++) {
+                    double wr = wt * resp[row * k + j];
+                    if (wr == 0) {
+                        continue;
+                    }
+                    double sw = Math.sqrt(wr);
+                    int go = j * stride + used[j] * w;
+                    int mo = j * d;
+                    for (int c = 0; c < d; c++) {
+                        g[go + c] = sw * (xc[xo + c] - m[mo + c]);
+                    }
+                    g[go + d] = sw;
+                    used[j]++;
+                }
+            }
+            for (int j = 0; j < k; j++) {
+                if (used[j] > 0) {
+                    Blas.get().dgemm("N", "T", w, w, used[j], 1.0, g, j * stride, w, g, j * stride, w, 1.0, q, j * w * w, w);
+                }
+            }
+            return;
+        }
+        for (int i = 0; i < rows; i++) {
+            int row = from + i;
+            double wt = weights == null ? 1.0 : weights[row];
+            int xo = i * w;
+            for (int j = 0; j < k; j++) {
+                double wr = wt * resp[row * k + j];
                 if (wr == 0) {
                     continue;
                 }
-                n += wr;
-                int xo = i * d;
-                if (wide) {
-                    double sw = Math.sqrt(wr);
-                    int yo = used * d;
-                    for (int c = 0; c < d; c++) {
-                        double dev = values[xo + c] - mu[c];
-                        s[so + c] += wr * dev;
-                        y[yo + c] = sw * dev;
-                    }
-                } else {
-                    for (int c = 0; c < d; c++) {
-                        double dev = values[xo + c] - mu[c];
-                        double v = wr * dev;
-                        s[so + c] += v;
-                        q[so + c] += v * dev;
-                    }
+                nk[j] += wr;
+                int so = j * d;
+                for (int c = 0; c < d; c++) {
+                    double dev = xc[xo + c] - m[so + c];
+                    double v = wr * dev;
+                    s[so + c] += v;
+                    q[so + c] += v * dev;
                 }
-                used++;
-            }
-            nk[j] += n;
-            if (wide && used > 0) {
-                // YᵀY (both triangles) by GEMM: for d × d outputs faster than SYRK in OpenBLAS.
-                Blas.get().dgemm("N", "T", d, d, used, 1.0, y, 0, d, y, 0, d, 1.0, q, j * d * d, d);
             }
         }
     }
@@ -173,7 +200,24 @@ public final class EmStatistics implements Serializable {
 
     /** {@code N_k} (a copy). */
     public double[] componentWeights() {
+        if (type == CovarianceType.FULL || type == CovarianceType.TIED) {
+            double[] out = new double[k];
+            int w = d + 1;
+            for (int j = 0; j < k; j++) {
+                out[j] = q[j * w * w + d * w + d];
+            }
+            return out;
+        }
         return nk.clone();
+    }
+
+    /** {@code S_k}, component j's sum of {@code w r (x − μ_k)}, coordinate c. */
+    private double firstMoment(int j, int c) {
+        if (type == CovarianceType.FULL || type == CovarianceType.TIED) {
+            int w = d + 1;
+            return q[j * w * w + c * w + d];
+        }
+        return s[j * d + c];
     }
 
     /**
@@ -185,6 +229,7 @@ public final class EmStatistics implements Serializable {
      */
     public GaussianMixture mStep(MixtureKernel kernel, double regCovar) {
         double[] ref = kernel.reference();
+        double[] nk = componentWeights();
         double[] n = new double[k];
         double total = 0;
         for (int j = 0; j < k; j++) {
@@ -197,7 +242,7 @@ public final class EmStatistics implements Serializable {
         for (int j = 0; j < k; j++) {
             weights[j] = n[j] / total;
             for (int c = 0; c < d; c++) {
-                delta[j][c] = s[j * d + c] / n[j];
+                delta[j][c] = firstMoment(j, c) / n[j];
                 means[j][c] = (ref[c] + kernel.centredMeanOf(j, c)) + delta[j][c];
             }
         }
@@ -205,15 +250,16 @@ public final class EmStatistics implements Serializable {
         switch (type) {
             case FULL -> {
                 for (int j = 0; j < k; j++) {
-                    covs[j] = centredCovariance(q, j * d * d, new double[][] {delta[j]}, new double[] {nk[j]}, n[j],
-                            regCovar);
+                    covs[j] = centredCovariance(q, j * (d + 1) * (d + 1), new double[][] {delta[j]}, new double[] {nk[j]},
+                            n[j], regCovar);
                 }
             }
             case TIED -> {
-                double[] sum = new double[d * d];
+                int w = d + 1;
+                double[] sum = new double[w * w];
                 for (int j = 0; j < k; j++) {
                     for (int e = 0; e < sum.length; e++) {
-                        sum[e] += q[j * d * d + e];
+                        sum[e] += q[j * w * w + e];
                     }
                 }
                 double[] tied = centredCovariance(sum, 0, delta, nk, total, regCovar);
@@ -243,9 +289,10 @@ public final class EmStatistics implements Serializable {
     /** {@code (Q − Σ_j N_j δ_j δ_jᵀ)/divisor + reg·I}, symmetric, from the lower triangle of Q at offset. */
     private double[] centredCovariance(double[] qa, int offset, double[][] deltas, double[] ns, double divisor, double reg) {
         double[] c = new double[d * d];
+        int stride = d + 1;
         for (int r = 0; r < d; r++) {
             for (int col = 0; col <= r; col++) {
-                double v = qa[offset + r * d + col];
+                double v = 0.5 * (qa[offset + r * stride + col] + qa[offset + col * stride + r]);
                 for (int j = 0; j < deltas.length; j++) {
                     v -= ns[j] * deltas[j][r] * deltas[j][col];
                 }
