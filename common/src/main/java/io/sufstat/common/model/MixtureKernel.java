@@ -10,11 +10,12 @@ import java.io.Serializable;
  * side by side ({@code d × K·d}), the offsets {@code o_k = (μ_k − c)ᵀ P_k} and the constants
  * {@code log π_k − ½(d log 2π + log|Σ_k|)}.
  *
- * <p>For a block {@code X} (n rows), {@code X − c} is formed once and multiplied by all K factors in a
- * single GEMM; then {@code z_ik = (x_i − c)ᵀ P_k − o_k = (x_i − μ_k)ᵀ P_k} and
- * {@code log π_k N(x_i | μ_k, Σ_k) = const_k − ½‖z_ik‖²}. Centring at c keeps every term of the size
+ * <p>For a block {@code X} (n rows), {@code [X − c, 1]} is formed once and multiplied in a single GEMM
+ * by the K factors stacked over their offsets, {@code [P_1 … P_K; −o_1 … −o_K]}, which gives
+ * {@code z_ik = (x_i − c)ᵀ P_k − o_k = (x_i − μ_k)ᵀ P_k}; then
+ * {@code log π_k N(x_i | μ_k, Σ_k) = const_k − ½‖z_ik‖²}, the sums of squares by a second GEMM. Centring at c keeps every term of the size
  * of the data's spread, so a large common offset does not cancel. Diagonal and spherical types use
- * elementwise scaling instead of the GEMM; tied uses one d × d factor. Immutable and thread-safe:
+ * elementwise scaling instead of the GEMM; tied uses the GEMM with K equal factors. Immutable and thread-safe:
  * work arrays live in the caller's {@link Workspace}.
  */
 public final class MixtureKernel implements Serializable {
@@ -28,23 +29,20 @@ public final class MixtureKernel implements Serializable {
     private final double[] reference;
     /** means relative to the reference, K × d */
     private final double[] centredMeans;
-    /** FULL: d × K·d (P_k side by side); TIED: d × d; DIAG: K × d inverse standard deviations; SPHERICAL: K. */
+    /** FULL, TIED: (d + 1) × K·d (P_k side by side over −o_k); DIAG: K × d inverse standard deviations; SPHERICAL: K. */
     private final double[] factors;
-    /** FULL/TIED: K × d offsets o_k. */
-    private final double[] offsets;
     private final double[] constants;
     /** FULL/TIED: the Kd × K block indicator, row-major: summing each component's d squares by GEMM. */
     private final double[] indicator;
 
     private MixtureKernel(CovarianceType type, int k, int d, double[] reference, double[] centredMeans, double[] factors,
-                          double[] offsets, double[] constants) {
+                          double[] constants) {
         this.type = type;
         this.k = k;
         this.d = d;
         this.reference = reference;
         this.centredMeans = centredMeans;
         this.factors = factors;
-        this.offsets = offsets;
         this.constants = constants;
         int width = wide() ? k * d : 0;
         this.indicator = new double[width * k];
@@ -76,14 +74,12 @@ public final class MixtureKernel implements Serializable {
         }
         CovarianceType type = m.covarianceType();
         double[] factors;
-        double[] offsets = null;
         switch (type) {
             case FULL, TIED -> {
                 // (d + 1) × K·d, row-major: rows 0..d−1 hold P_k side by side, row d holds −o_k with
                 // o_k = (μ_k − c)ᵀ P_k, so that [x − c, 1] · factors = (x − μ_k)ᵀ P_k for every k at once.
                 int kd = k * d;
                 factors = new double[(d + 1) * kd];
-                offsets = new double[kd];
                 for (int j = 0; j < k; j++) {
                     double[] p = m.component(j).precisionCholesky();
                     for (int r = 0; r < d; r++) {
@@ -94,7 +90,6 @@ public final class MixtureKernel implements Serializable {
                         for (int r = 0; r <= col; r++) {
                             s += centred[j * d + r] * p[r * d + col];
                         }
-                        offsets[j * d + col] = s;
                         factors[d * kd + j * d + col] = -s;
                     }
                 }
@@ -115,7 +110,7 @@ public final class MixtureKernel implements Serializable {
                 }
             }
         }
-        return new MixtureKernel(type, k, d, c, centred, factors, offsets, constants);
+        return new MixtureKernel(type, k, d, c, centred, factors, constants);
     }
 
     /** Full and tied covariances use the GEMM path (tied as K equal factors). */
@@ -151,11 +146,12 @@ public final class MixtureKernel implements Serializable {
     }
 
     /**
-     * Rows per sub-block: the E-step's GEMM output for a sub-block ({@code rows × K·d} doubles) stays
-     * near 256 KiB, so that it, the rows and the M-step's scaled rows stay in the core's cache.
+     * Rows per sub-block: the E-step's GEMM output for a sub-block ({@code rows × K·d} doubles) stays near
+     * 256 KiB so that it, the rows and the gathered M-step rows stay in the core's cache; but never fewer
+     * than 256 rows (when K·d is large), below which the GEMMs' inner dimension makes them inefficient.
      */
     public int subBlockRows() {
-        return Math.max(16, Math.min(512, 32768 / Math.max(1, wide() ? k * d : d)));
+        return Math.max(256, Math.min(512, 32768 / Math.max(1, wide() ? k * d : d)));
     }
 
     /** Work arrays of one task; reuse across blocks, never share between threads. */

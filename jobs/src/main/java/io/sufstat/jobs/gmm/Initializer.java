@@ -83,7 +83,7 @@ final class Initializer {
                 case RANDOM -> {
                     double[][] means = new double[k][];
                     Arrays.fill(means, cache.moments().mean());
-                    MixtureKernel ref = MixtureKernel.of(fromMeansUnchecked(means, type, reg, cache));
+                    MixtureKernel ref = MixtureKernel.of(fromMeans(means, type, reg, cache));
                     yield statisticsFor(jsc, cache, ref, (values, rows, resp) -> {
                         for (int i = 0; i < rows; i++) {
                             SplittableRandom rng = new SplittableRandom(RowHash.of(values, i * d, d, seed, 3));
@@ -100,7 +100,7 @@ final class Initializer {
                 }
                 case KMEANS -> {
                     double[][] centres = sparkKMeans(spark, cache, k, seed);
-                    MixtureKernel ref = MixtureKernel.of(fromMeansUnchecked(centres, type, reg, cache));
+                    MixtureKernel ref = MixtureKernel.of(fromMeans(centres, type, reg, cache));
                     yield statisticsFor(jsc, cache, ref, (values, rows, resp) -> {
                         Arrays.fill(resp, 0, rows * k, 0.0);
                         for (int i = 0; i < rows; i++) {
@@ -162,10 +162,6 @@ final class Initializer {
 
     /** Weights 1/K, the given means, and the data covariance shaped to the type, plus reg on the diagonal. */
     static GaussianMixture fromMeans(double[][] means, CovarianceType type, double reg, BlockCache cache) {
-        return fromMeansUnchecked(means, type, reg, cache);
-    }
-
-    private static GaussianMixture fromMeansUnchecked(double[][] means, CovarianceType type, double reg, BlockCache cache) {
         int k = means.length;
         int d = cache.dimension();
         double[] cov = cache.moments().covariance(CovarianceEstimator.MAXIMUM_LIKELIHOOD);
