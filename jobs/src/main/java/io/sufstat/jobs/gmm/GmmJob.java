@@ -152,16 +152,9 @@ public final class GmmJob implements Job {
             try (BlockCache cache = BlockCache.of(table, StorageLevel.MEMORY_AND_DISK())) {
                 double readSeconds = (System.nanoTime() - t0) / 1e9;
                 ReadStats stats = cache.stats();
-                if (stats.rowsSkipped() > 0) {
-                    LOG.warn("skipped {} of {} rows: {}; for example: {}", stats.rowsSkipped(), stats.rowsRead(),
-                            stats.skippedByReason(), String.join(" | ", stats.examples()));
-                }
+                stats.warnIfSkipped(LOG);
+                stats.requireUsableRows(in.path());
                 long rows = cache.moments().count();
-                if (rows == 0) {
-                    throw new JobFailedException(stats.rowsRead() == 0 ? "the input " + in.path() + " has no data rows"
-                            : "no usable rows in " + in.path() + ": all " + stats.rowsRead() + " rows were skipped "
-                              + stats.skippedByReason());
-                }
                 if (cache.moments().weightSum() == 0) {
                     throw new JobFailedException("all " + rows + " rows have weight 0");
                 }
@@ -228,11 +221,7 @@ public final class GmmJob implements Job {
                 metrics.put("format", in.format());
                 metrics.put("partitions", table.numPartitions());
                 metrics.put("blas", io.sufstat.common.linalg.Blas.describe());
-                metrics.put("rowsRead", stats.rowsRead());
-                metrics.put("rowsUsed", stats.rowsUsed());
-                metrics.put("rowsSkipped", stats.rowsSkipped());
-                ObjectNode by = metrics.putObject("skippedByReason");
-                stats.skippedByReason().forEach(by::put);
+                stats.putInto(metrics);
                 metrics.put("cacheBytes", cacheBytes);
                 metrics.put("rawDataBytes", rawBytes);
                 metrics.put("k", chosen.k());

@@ -76,4 +76,30 @@ public final class ReadStats implements Serializable {
     public List<String> examples() {
         return Collections.unmodifiableList(examples);
     }
+
+    /** Adds rowsRead, rowsUsed, rowsSkipped and skippedByReason to a metrics.json object. */
+    public void putInto(com.fasterxml.jackson.databind.node.ObjectNode metrics) {
+        metrics.put("rowsRead", rowsRead);
+        metrics.put("rowsUsed", rowsUsed);
+        metrics.put("rowsSkipped", rowsSkipped());
+        com.fasterxml.jackson.databind.node.ObjectNode by = metrics.putObject("skippedByReason");
+        skippedByReason().forEach(by::put);
+    }
+
+    /** Logs one warning with the skipped rows by reason and the first examples, when any were skipped. */
+    public void warnIfSkipped(org.slf4j.Logger log) {
+        if (rowsSkipped() > 0) {
+            log.warn("skipped {} of {} rows: {}; for example: {}", rowsSkipped(), rowsRead, skippedByReason(),
+                    String.join(" | ", examples));
+        }
+    }
+
+    /** Fails when no row was usable: the input had no data rows, or every row was skipped (and why). */
+    public void requireUsableRows(String input) {
+        if (rowsUsed == 0) {
+            throw new io.sufstat.jobs.cli.JobFailedException(rowsRead == 0
+                    ? "the input " + input + " has no data rows"
+                    : "no usable rows in " + input + ": all " + rowsRead + " rows were skipped " + skippedByReason());
+        }
+    }
 }

@@ -75,12 +75,8 @@ final class GroupedMle {
             for (ReadStats s : partials.filter(p -> p.stats != null).map(p -> p.stats).collect()) {
                 stats.merge(s);
             }
-            MleJob.reportSkipped(stats);
-            if (stats.rowsUsed() == 0) {
-                throw new JobFailedException(stats.rowsRead() == 0 ? "the input " + in.path() + " has no data rows"
-                        : "no usable rows in " + in.path() + ": all " + stats.rowsRead() + " rows were skipped "
-                          + stats.skippedByReason());
-            }
+            stats.warnIfSkipped(LOG);
+            stats.requireUsableRows(in.path());
             String est = MleJob.estimatorName(estimator);
             JavaRDD<Row> models = partials.filter(p -> p.key != null)
                     .mapToPair(p -> new Tuple2<>(p.key, p))
@@ -108,7 +104,7 @@ final class GroupedMle {
                     LOG.warn("{} of {} groups have no model (see the error column), e.g. {}", failed, groups, examples);
                 }
                 LOG.info("fitted {} groups by ({})", groups, String.join(", ", keys));
-                MleJob.putStats(metrics, stats);
+                stats.putInto(metrics);
                 metrics.put("groups", groups);
                 metrics.put("groupsWithoutModel", failed);
                 features.forEach(metrics.putArray("features")::add);

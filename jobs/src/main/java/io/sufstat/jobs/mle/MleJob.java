@@ -123,9 +123,12 @@ public final class MleJob implements Job {
         Aggregate agg = aggregate(table);
         double aggregateSeconds = (System.nanoTime() - t0) / 1e9;
         ReadStats stats = agg.stats;
-        reportSkipped(stats);
+        stats.warnIfSkipped(LOG);
+        stats.requireUsableRows(in.path());
         MomentSummary s = agg.summary;
-        requireRows(in, stats, s);
+        if (s.weightSum() == 0) {
+            throw new JobFailedException("all " + s.count() + " rows have weight 0");
+        }
         Gaussian g = solve(s, estimator, ridge, table.features(), "the rows");
         double ll = s.logLikelihood(g);
         LOG.info("fitted a {}-dimensional Gaussian to {} rows (weight {}): log-likelihood {}", g.dimension(),
@@ -133,7 +136,7 @@ public final class MleJob implements Job {
         long tw = System.nanoTime();
         out.writeText("model.json", Json.write(ModelJson.gaussian(table.features(), s.count(), s.weightSum(), g, ll,
                 estimatorName(estimator), ridge)));
-        putStats(metrics, stats);
+        stats.putInto(metrics);
         metrics.put("logLikelihood", ll);
         ObjectNode seconds = metrics.putObject("seconds");
         seconds.put("readAndAggregate", round(aggregateSeconds));
@@ -148,33 +151,6 @@ public final class MleJob implements Job {
 
     static double round(double seconds) {
         return Math.round(seconds * 1000) / 1000.0;
-    }
-
-    static void putStats(ObjectNode metrics, ReadStats stats) {
-        metrics.put("rowsRead", stats.rowsRead());
-        metrics.put("rowsUsed", stats.rowsUsed());
-        metrics.put("rowsSkipped", stats.rowsSkipped());
-        ObjectNode by = metrics.putObject("skippedByReason");
-        stats.skippedByReason().forEach(by::put);
-    }
-
-    static void reportSkipped(ReadStats stats) {
-        if (stats.rowsSkipped() > 0) {
-            LOG.warn("skipped {} of {} rows: {}; for example: {}", stats.rowsSkipped(), stats.rowsRead(),
-                    stats.skippedByReason(), String.join(" | ", stats.examples()));
-        }
-    }
-
-    static void requireRows(InputOptions in, ReadStats stats, MomentSummary s) {
-        if (s.count() == 0) {
-            throw new JobFailedException(stats.rowsRead() == 0
-                    ? "the input " + in.path() + " has no data rows"
-                    : "no usable rows in " + in.path() + ": all " + stats.rowsRead() + " rows were skipped "
-                      + stats.skippedByReason());
-        }
-        if (s.weightSum() == 0) {
-            throw new JobFailedException("all " + s.count() + " rows have weight 0");
-        }
     }
 
     /**
