@@ -66,7 +66,7 @@ public final class GmmJob implements Job {
         return "Fits a mixture of K Gaussians by expectation-maximisation. The input is read once and cached as"
                 + " dense blocks of rows; each iteration is one pass that computes, per block, the posteriors in log"
                 + " space (one GEMM against all K precision factors) and the responsibility-weighted sums and"
-                + " co-moments about the current means (SYRK), merged in partition order; the M-step on the driver"
+                + " co-moments about the current means (one GEMM per component over the rows it holds), merged in partition order; the M-step on the driver"
                 + " is scikit-learn's, with reg_covar on every covariance diagonal. Convergence: the mean"
                 + " log-likelihood per row changes by less than --tol. With several values of --k and/or"
                 + " --covariance all, every combination is fitted and the lowest BIC (scikit-learn's definition)"
