@@ -59,10 +59,7 @@ public final class EmStatistics implements Serializable {
      */
     public EmStatistics accumulate(MixtureKernel kernel, MixtureKernel.Workspace ws, double[] values, double[] weights,
                                    int rows, boolean withMoments) {
-        count += rows;
-        for (int i = 0; i < rows; i++) {
-            weightSum += weights == null ? 1.0 : weights[i];
-        }
+        countRows(weights, rows);
         // E and M on one cache-sized sub-block at a time, while its rows are in cache.
         for (int from = 0; from < rows; from += ws.subBlock()) {
             int to = Math.min(rows, from + ws.subBlock());
@@ -81,16 +78,20 @@ public final class EmStatistics implements Serializable {
      */
     public EmStatistics accumulateResponsibilities(MixtureKernel kernel, MixtureKernel.Workspace ws, double[] values,
                                                    double[] weights, int rows, double[] resp) {
-        count += rows;
-        for (int i = 0; i < rows; i++) {
-            weightSum += weights == null ? 1.0 : weights[i];
-        }
+        countRows(weights, rows);
         for (int from = 0; from < rows; from += ws.subBlock()) {
             int to = Math.min(rows, from + ws.subBlock());
             kernel.centre(values, from, to, ws);
             accumulateMoments(kernel, weights, from, to, resp, ws);
         }
         return this;
+    }
+
+    private void countRows(double[] weights, int rows) {
+        count += rows;
+        for (int i = 0; i < rows; i++) {
+            weightSum += weights == null ? 1.0 : weights[i];
+        }
     }
 
     /**

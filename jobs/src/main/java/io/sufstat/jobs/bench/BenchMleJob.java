@@ -106,13 +106,7 @@ public final class BenchMleJob implements Job {
         long seed = o.getLong("seed");
         JavaSparkContext jsc = ctx.sparkContext();
         int partitions = o.given("partitions") ? o.getInt("partitions") : 2 * jsc.defaultParallelism();
-        ObjectNode results = Json.object();
-        results.put("rows", n);
-        results.put("dim", d);
-        results.put("partitions", partitions);
-        results.put("master", jsc.master());
-        results.put("blas", Blas.describe());
-        results.put("sparkVersion", jsc.version());
+        ObjectNode results = BenchResults.start(jsc, n, d, partitions);
         ArrayNode runs = results.putArray("runs");
         StringBuilder table = new StringBuilder(String.format("%n%-10s %-44s %10s %9s %14s%n", "offset", "method",
                 "median s", "ratio", "max rel diff"));

@@ -193,31 +193,45 @@ final class Initializer {
                 .thenComparing(Candidate::row, Arrays::compare);
     }
 
+    /** A row's priority key from its values (at an offset), its weight and d; +∞ leaves the row out. */
+    @FunctionalInterface
+    interface RowKey extends Serializable {
+        double key(double[] values, int offset, double weight);
+    }
+
+    /**
+     * The {@code count} rows with the smallest keys, in key order (ties by the rows' values): one pass,
+     * each partition keeping its best, merged in partition order.
+     */
+    private static List<Candidate> smallestKeys(BlockCache cache, int count, RowKey rowKey) throws Exception {
+        int d = cache.dimension();
+        return OrderedReduce.reduce(cache.blocks().mapPartitions((Iterator<DataBlock> it) -> {
+            List<Candidate> top = new ArrayList<>();
+            while (it.hasNext()) {
+                DataBlock b = it.next();
+                for (int i = 0; i < b.rows(); i++) {
+                    double key = rowKey.key(b.values(), i * d, b.weights() == null ? 1.0 : b.weights()[i]);
+                    if (key < Double.POSITIVE_INFINITY) {
+                        offer(top, new Candidate(key, Arrays.copyOfRange(b.values(), i * d, (i + 1) * d)), count);
+                    }
+                }
+            }
+            return List.of(top).iterator();
+        }), (a, b) -> {
+            List<Candidate> merged = new ArrayList<>(a);
+            b.forEach(c -> offer(merged, c, count));
+            return merged;
+        }).orElse(List.of());
+    }
+
     /**
      * K rows sampled without replacement with probability ∝ weight (Efraimidis &amp; Spirakis: the K
      * smallest keys {@code −ln(u)/w}, u from the row hash).
      */
     static double[][] pickRows(BlockCache cache, int k, long seed) throws Exception {
         int d = cache.dimension();
-        List<Candidate> best = OrderedReduce.reduce(cache.blocks().mapPartitions((Iterator<DataBlock> it) -> {
-            List<Candidate> top = new ArrayList<>();
-            while (it.hasNext()) {
-                DataBlock b = it.next();
-                for (int i = 0; i < b.rows(); i++) {
-                    double w = b.weights() == null ? 1.0 : b.weights()[i];
-                    if (w <= 0) {
-                        continue;
-                    }
-                    double key = -Math.log(RowHash.uniform(RowHash.of(b.values(), i * d, d, seed, 1))) / w;
-                    offer(top, new Candidate(key, Arrays.copyOfRange(b.values(), i * d, (i + 1) * d)), k);
-                }
-            }
-            return List.of(top).iterator();
-        }), (a, b) -> {
-            List<Candidate> merged = new ArrayList<>(a);
-            b.forEach(c -> offer(merged, c, k));
-            return merged;
-        }).orElse(List.of());
+        List<Candidate> best = smallestKeys(cache, k, (values, offset, w) -> w <= 0 ? Double.POSITIVE_INFINITY
+                : -Math.log(RowHash.uniform(RowHash.of(values, offset, d, seed, 1))) / w);
         if (best.size() < k) {
             throw new JobFailedException("--k " + k + " is larger than the number of rows with positive weight ("
                     + best.size() + "); use a smaller --k");
@@ -246,34 +260,19 @@ final class Initializer {
         for (int step = 1; step < k; step++) {
             double[][] current = centres.toArray(new double[0][]);
             long salt = 100 + step;
-            List<Candidate> best = OrderedReduce.reduce(cache.blocks().mapPartitions((Iterator<DataBlock> it) -> {
-                List<Candidate> top = new ArrayList<>();
-                while (it.hasNext()) {
-                    DataBlock b = it.next();
-                    for (int i = 0; i < b.rows(); i++) {
-                        double w = b.weights() == null ? 1.0 : b.weights()[i];
-                        double dist = Double.POSITIVE_INFINITY;
-                        for (double[] c : current) {
-                            double s = 0;
-                            for (int j = 0; j < d; j++) {
-                                double v = b.values()[i * d + j] - c[j];
-                                s += v * v;
-                            }
-                            dist = Math.min(dist, s);
-                        }
-                        if (w <= 0 || dist <= 0) {
-                            continue;
-                        }
-                        double key = -Math.log(RowHash.uniform(RowHash.of(b.values(), i * d, d, seed, salt))) / (w * dist);
-                        offer(top, new Candidate(key, Arrays.copyOfRange(b.values(), i * d, (i + 1) * d)), 1);
+            List<Candidate> best = smallestKeys(cache, 1, (values, offset, w) -> {
+                double dist = Double.POSITIVE_INFINITY;
+                for (double[] c : current) {
+                    double s = 0;
+                    for (int j = 0; j < d; j++) {
+                        double v = values[offset + j] - c[j];
+                        s += v * v;
                     }
+                    dist = Math.min(dist, s);
                 }
-                return List.of(top).iterator();
-            }), (a, b) -> {
-                List<Candidate> merged = new ArrayList<>(a);
-                b.forEach(c -> offer(merged, c, 1));
-                return merged;
-            }).orElse(List.of());
+                return w <= 0 || dist <= 0 ? Double.POSITIVE_INFINITY
+                        : -Math.log(RowHash.uniform(RowHash.of(values, offset, d, seed, salt))) / (w * dist);
+            });
             if (best.isEmpty()) {
                 throw new JobFailedException("--k " + k + " is larger than the number of distinct rows (" + centres.size()
                         + "); use a smaller --k");

@@ -1,7 +1,6 @@
 package io.sufstat.jobs.mle;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.sufstat.common.linalg.Blas;
 import io.sufstat.common.linalg.Cholesky;
 import io.sufstat.common.linalg.NotPositiveDefiniteException;
 import io.sufstat.common.model.Gaussian;
@@ -16,6 +15,7 @@ import io.sufstat.jobs.cli.Options;
 import io.sufstat.jobs.cli.UsageException;
 import io.sufstat.jobs.io.AtomicOutput;
 import io.sufstat.jobs.io.InputOptions;
+import io.sufstat.jobs.io.JobMetrics;
 import io.sufstat.jobs.io.Json;
 import io.sufstat.jobs.io.ModelJson;
 import io.sufstat.jobs.io.ReadStats;
@@ -100,12 +100,7 @@ public final class MleJob implements Job {
             TableSource table = TableSource.open(in, ctx.spark());
             LOG.info("reading {} ({}): {} features [{}], {} partitions", in.path(), in.format(), table.dimension(),
                     String.join(", ", table.features()), table.numPartitions());
-            ObjectNode metrics = Json.object();
-            metrics.put("job", "mle");
-            metrics.put("input", in.path());
-            metrics.put("format", in.format());
-            metrics.put("partitions", table.numPartitions());
-            metrics.put("blas", Blas.describe());
+            ObjectNode metrics = JobMetrics.start("mle", in, table);
             if (in.groupBy().isEmpty()) {
                 fitOne(table, in, estimator, ridge, out, metrics, t0);
             } else {
