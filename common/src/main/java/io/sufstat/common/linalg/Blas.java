@@ -26,8 +26,12 @@ public final class Blas {
         return get() instanceof NativeBLAS;
     }
 
-    /** One line for the logs: which implementation is active, e.g. {@code native (JNIBLAS)}. */
+    /**
+     * One line for the logs: which BLAS is active and what the EM kernels run on, e.g.
+     * {@code native (…JNIBLAS); EM products: BLAS dgemm}.
+     */
     public static String describe() {
-        return (isNative() ? "native" : "Java") + " (" + get().getClass().getName() + ")";
+        return (isNative() ? "native" : "Java") + " (" + get().getClass().getName() + "); EM products: "
+                + BlockProducts.get().describe();
     }
 }

@@ -1,6 +1,6 @@
 package io.sufstat.common.model;
 
-import io.sufstat.common.linalg.Blas;
+import io.sufstat.common.linalg.BlockProducts;
 
 import java.io.Serializable;
 
@@ -10,13 +10,13 @@ import java.io.Serializable;
  * side by side ({@code d × K·d}), the offsets {@code o_k = (μ_k − c)ᵀ P_k} and the constants
  * {@code log π_k − ½(d log 2π + log|Σ_k|)}.
  *
- * <p>For a block {@code X} (n rows), {@code [X − c, 1]} is formed once and multiplied in a single GEMM
- * by the K factors stacked over their offsets, {@code [P_1 … P_K; −o_1 … −o_K]}, which gives
- * {@code z_ik = (x_i − c)ᵀ P_k − o_k = (x_i − μ_k)ᵀ P_k}; then
- * {@code log π_k N(x_i | μ_k, Σ_k) = const_k − ½‖z_ik‖²}, the sums of squares by a second GEMM. Centring at c keeps every term of the size
- * of the data's spread, so a large common offset does not cancel. Diagonal and spherical types use
- * elementwise scaling instead of the GEMM; tied uses the GEMM with K equal factors. Immutable and thread-safe:
- * work arrays live in the caller's {@link Workspace}.
+ * <p>A sub-block's rows are centred once, {@code [x − c, 1]}, and multiplied by the K factors stacked over
+ * their offsets, {@code [P_1 … P_K; −o_1 … −o_K]}, which gives {@code z_ik = (x_i − c)ᵀ P_k − o_k =
+ * (x_i − μ_k)ᵀ P_k} and {@code log π_k N(x_i | μ_k, Σ_k) = const_k − ½‖z_ik‖²}; the product and its
+ * squares are {@link BlockProducts#squaredNorms} (one GEMM for all K, or SIMD kernels). Centring at c
+ * keeps every term of the size of the data's spread, so a large common offset does not cancel. Diagonal
+ * and spherical types use elementwise scaling instead; tied uses the product with K equal factors.
+ * Immutable and thread-safe: work arrays live in the caller's {@link Workspace}.
  */
 public final class MixtureKernel implements Serializable {
     private static final long serialVersionUID = 1L;
@@ -32,8 +32,6 @@ public final class MixtureKernel implements Serializable {
     /** FULL, TIED: (d + 1) × K·d (P_k side by side over −o_k); DIAG: K × d inverse standard deviations; SPHERICAL: K. */
     private final double[] factors;
     private final double[] constants;
-    /** FULL/TIED: the Kd × K block indicator, row-major: summing each component's d squares by GEMM. */
-    private final double[] indicator;
 
     private MixtureKernel(CovarianceType type, int k, int d, double[] reference, double[] centredMeans, double[] factors,
                           double[] constants) {
@@ -44,11 +42,6 @@ public final class MixtureKernel implements Serializable {
         this.centredMeans = centredMeans;
         this.factors = factors;
         this.constants = constants;
-        int width = wide() ? k * d : 0;
-        this.indicator = new double[width * k];
-        for (int r = 0; r < width; r++) {
-            indicator[r * k + r / d] = 1.0;
-        }
     }
 
     /** Prepares {@code m} for block evaluation. */
@@ -82,8 +75,9 @@ public final class MixtureKernel implements Serializable {
                 factors = new double[(d + 1) * kd];
                 for (int j = 0; j < k; j++) {
                     double[] p = m.component(j).precisionCholesky();
+                    // The upper triangle only: the SIMD products rely on the zeros below the diagonal.
                     for (int r = 0; r < d; r++) {
-                        System.arraycopy(p, r * d, factors, r * kd + j * d, d);
+                        System.arraycopy(p, r * d + r, factors, r * kd + j * d + r, d - r);
                     }
                     for (int col = 0; col < d; col++) {
                         double s = 0;
@@ -135,6 +129,11 @@ public final class MixtureKernel implements Serializable {
         return reference.clone();
     }
 
+    /** Coordinate {@code i} of {@code μ_j}, as {@code c + (μ_j − c)} rounded once: the means the M-step moves. */
+    public double meanOf(int j, int i) {
+        return reference[i] + centredMeans[j * d + i];
+    }
+
     /** Coordinate {@code i} of {@code μ_j − c}. */
     public double centredMeanOf(int j, int i) {
         return centredMeans[j * d + i];
@@ -156,17 +155,23 @@ public final class MixtureKernel implements Serializable {
 
     /** Work arrays of one task; reuse across blocks, never share between threads. */
     public final class Workspace {
+        final BlockProducts products = BlockProducts.get();
         final int capacity;
         final int sub;
-        /** [x − c, 1] of a sub-block, sub × (d + 1) */
+        /** stride of the transposed sub-block: sub rounded up to the products' row alignment */
+        final int ld;
+        /** [x − c, 1] of a sub-block transposed, (d + 1) × ld: row j holds coordinate j, row d ones */
         final double[] centred;
-        /** GEMM output of a sub-block, sub × K·d */
-        final double[] z;
+        /** work space of the E-step product */
+        final double[] work;
+        /** squared norms of a sub-block, K × ld */
+        final double[] norms;
         /** log π_k N_k(x_i), then posteriors r_ik: capacity × K */
         final double[] logp;
         /** log p(x_i), capacity */
         final double[] logDensity;
-        /** per component, the sub-block's rows with positive posterior as [√w r (x − μ_k), √w r]: K × sub × (d + 1) */
+        /** per component, the sub-block's rows with positive posterior as [√w r (x − μ_k), √w r], padded to
+         *  {@link BlockProducts#paddedWidth}: K × sub × paddedWidth(d + 1) */
         final double[] gathered;
         /** rows gathered per component */
         final int[] used;
@@ -174,11 +179,17 @@ public final class MixtureKernel implements Serializable {
         Workspace(int rows) {
             capacity = rows;
             sub = Math.min(rows, subBlockRows());
-            centred = new double[sub * (d + 1)];
-            z = new double[wide() ? sub * k * d : 0];
+            int align = products.rowAlignment();
+            // One alignment unit more than needed: a stride of a power of two bytes (512 rows = 4 KiB) would
+            // map every coordinate's row to the same L1 set and thrash it.
+            ld = (sub + align - 1) / align * align + Math.max(align, 8);
+            centred = new double[(d + 1) * ld];
+            java.util.Arrays.fill(centred, d * ld, (d + 1) * ld, 1.0);
+            work = new double[wide() ? products.workSize(ld, k * d) : 0];
+            norms = new double[k * ld];
             logp = new double[rows * k];
             logDensity = new double[rows];
-            gathered = new double[k * sub * (d + 1)];
+            gathered = new double[k * sub * BlockProducts.paddedWidth(d + 1)];
             used = new int[k];
         }
 
@@ -202,12 +213,17 @@ public final class MixtureKernel implements Serializable {
             return logDensity;
         }
 
-        /** {@code [x − c, 1]} rows of the current sub-block (sub × (d + 1)). */
+        /** {@code [x − c, 1]} of the current sub-block, transposed: coordinate j of row i at {@code j · stride + i}. */
         public double[] centredRows() {
             return centred;
         }
 
-        /** Per-component gather buffers, K × sub × (d + 1). */
+        /** Stride of {@link #centredRows()}. */
+        public int centredStride() {
+            return ld;
+        }
+
+        /** Per-component gather buffers, K × subBlock × paddedWidth(d + 1). */
         public double[] gatheredRows() {
             return gathered;
         }
@@ -215,6 +231,11 @@ public final class MixtureKernel implements Serializable {
         /** Per-component counts of gathered rows. */
         public int[] gatheredCounts() {
             return used;
+        }
+
+        /** The products the kernels run on in this JVM. */
+        public BlockProducts products() {
+            return products;
         }
     }
 
@@ -234,17 +255,22 @@ public final class MixtureKernel implements Serializable {
         return ll;
     }
 
-    /** Writes rows [from, to) of a block as {@code [x − c, 1]} into the workspace's centred rows. */
+    /** Writes rows [from, to) of a block as {@code [x − c, 1]}, transposed, into the workspace's centred rows. */
     public void centre(double[] values, int from, int to, Workspace ws) {
-        double[] xc = ws.centred;
-        int w = d + 1;
-        for (int i = 0; i < to - from; i++) {
-            int o = i * w;
-            int src = (from + i) * d;
+        double[] xt = ws.centred;
+        int ld = ws.ld;
+        int rows = to - from;
+        // Eight rows at a time: the eight source rows stay in L1 while each coordinate's line is written.
+        for (int i0 = 0; i0 < rows; i0 += 8) {
+            int n = Math.min(8, rows - i0);
             for (int j = 0; j < d; j++) {
-                xc[o + j] = values[src + j] - reference[j];
+                double r = reference[j];
+                int out = j * ld + i0;
+                int src = (from + i0) * d + j;
+                for (int i = 0; i < n; i++) {
+                    xt[out + i] = values[src + i * d] - r;
+                }
             }
-            xc[o + d] = 1.0;
         }
     }
 
@@ -258,54 +284,33 @@ public final class MixtureKernel implements Serializable {
             throw new IllegalArgumentException("rows [" + from + ", " + to + ") do not fit the workspace");
         }
         centre(values, from, to, ws);
-        double[] xc = ws.centred;
-        int w = d + 1;
+        double[] xt = ws.centred;
+        int ld = ws.ld;
+        double[] norms = ws.norms;
+        switch (type) {
+            case FULL, TIED -> ws.products.squaredNorms(xt, ld, rows, d, k, factors, ws.work, norms);
+            case DIAG, SPHERICAL -> {
+                // ‖(x − μ_k) / σ_k‖², coordinate by coordinate over all rows (a loop the JIT vectorises).
+                for (int j = 0; j < k; j++) {
+                    int o = j * ld;
+                    java.util.Arrays.fill(norms, o, o + rows, 0.0);
+                    for (int c = 0; c < d; c++) {
+                        double mu = centredMeans[j * d + c];
+                        double scale = type == CovarianceType.DIAG ? factors[j * d + c] : factors[j];
+                        int xo = c * ld;
+                        for (int i = 0; i < rows; i++) {
+                            double v = (xt[xo + i] - mu) * scale;
+                            norms[o + i] += v * v;
+                        }
+                    }
+                }
+            }
+        }
         double[] lp = ws.logp;
         int base = from * k;
-        int kd = k * d;
-        switch (type) {
-            case FULL, TIED -> {
-                double[] z = ws.z;
-                // Column-major: Zᵀ (Kd × n) = factorsᵀ (Kd × (d+1)) · [Xc, 1]ᵀ ((d+1) × n): z = (x − μ_k)ᵀ P_k.
-                Blas.get().dgemm("N", "N", kd, rows, w, 1.0, factors, kd, xc, w, 0.0, z, kd);
-                int len = rows * kd;
-                for (int e = 0; e < len; e++) {
-                    z[e] *= z[e];
-                }
-                for (int i = 0; i < rows; i++) {
-                    System.arraycopy(constants, 0, lp, base + i * k, k);
-                }
-                // Per-component sums of squares and the constants by one GEMM with the block indicator:
-                // log π_k N_k = const_k − ½ ‖z_k‖².
-                Blas.get().dgemm("N", "N", k, rows, kd, -0.5, indicator, 0, k, z, 0, kd, 1.0, lp, base, k);
-            }
-            case DIAG -> {
-                for (int i = 0; i < rows; i++) {
-                    int xo = i * w;
-                    for (int j = 0; j < k; j++) {
-                        double q = 0;
-                        int mo = j * d;
-                        for (int c = 0; c < d; c++) {
-                            double v = (xc[xo + c] - centredMeans[mo + c]) * factors[mo + c];
-                            q += v * v;
-                        }
-                        lp[base + i * k + j] = constants[j] - 0.5 * q;
-                    }
-                }
-            }
-            default -> {
-                for (int i = 0; i < rows; i++) {
-                    int xo = i * w;
-                    for (int j = 0; j < k; j++) {
-                        double q = 0;
-                        int mo = j * d;
-                        for (int c = 0; c < d; c++) {
-                            double v = xc[xo + c] - centredMeans[mo + c];
-                            q += v * v;
-                        }
-                        lp[base + i * k + j] = constants[j] - 0.5 * q * factors[j] * factors[j];
-                    }
-                }
+        for (int i = 0; i < rows; i++) {
+            for (int j = 0; j < k; j++) {
+                lp[base + i * k + j] = constants[j] - 0.5 * norms[j * ld + i];
             }
         }
         // log-sum-exp per row; each exponential once: r_ik = exp(l_ik − m)/Σ_j exp(l_ij − m).

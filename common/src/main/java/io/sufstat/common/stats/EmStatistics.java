@@ -1,6 +1,6 @@
 package io.sufstat.common.stats;
 
-import io.sufstat.common.linalg.Blas;
+import io.sufstat.common.linalg.BlockProducts;
 import io.sufstat.common.model.CovarianceType;
 import io.sufstat.common.model.GaussianMixture;
 import io.sufstat.common.model.MixtureKernel;
@@ -15,7 +15,7 @@ import java.io.Serializable;
  * {@code Σ wᵢ log p(xᵢ)}.
  *
  * <p>E and M statistics come from the same pass over a block: the posteriors from
- * {@link MixtureKernel#posteriors}, then per component one GEMM over the block's rows with a positive
+ * {@link MixtureKernel#posteriors}, then per component one Gram product ({@link io.sufstat.common.linalg.BlockProducts#addGram}) over the rows with a positive
  * posterior, {@code √(wᵢ rᵢₖ)(xᵢ − μ_k)}.
  * {@link #mStep} is scikit-learn's M-step ({@code _estimate_gaussian_parameters}, with its
  * {@code N_k + 10ε} and {@code reg_covar} on the diagonal): {@code μ_k' = μ_k + S_k/N_k},
@@ -33,16 +33,20 @@ public final class EmStatistics implements Serializable {
     private double logLikelihood;
     private final double[] nk;
     private final double[] s;
+    /** FULL, TIED: per component the (d + 1) × paddedWidth(d + 1) Gram matrix of [√(w r)(x − μ_k), √(w r)],
+     *  lower triangle; DIAG, SPHERICAL: K × d diagonal second moments. */
     private final double[] q;
+    private final int wp;
 
     private EmStatistics(CovarianceType type, int k, int d) {
         this.type = type;
         this.k = k;
         this.d = d;
+        this.wp = BlockProducts.paddedWidth(d + 1);
         this.nk = new double[k];
         this.s = new double[k * d];
         this.q = new double[switch (type) {
-            case FULL, TIED -> k * (d + 1) * (d + 1);
+            case FULL, TIED -> k * (d + 1) * BlockProducts.paddedWidth(d + 1);
             case DIAG, SPHERICAL -> k * d;
         }];
     }
@@ -65,7 +69,7 @@ public final class EmStatistics implements Serializable {
             int to = Math.min(rows, from + ws.subBlock());
             logLikelihood += kernel.posteriors(values, weights, from, to, ws);
             if (withMoments) {
-                accumulateMoments(kernel, weights, from, to, ws.responsibilities(), ws);
+                accumulateMoments(kernel, values, weights, from, to, ws.responsibilities(), ws);
             }
         }
         return this;
@@ -81,8 +85,7 @@ public final class EmStatistics implements Serializable {
         countRows(weights, rows);
         for (int from = 0; from < rows; from += ws.subBlock()) {
             int to = Math.min(rows, from + ws.subBlock());
-            kernel.centre(values, from, to, ws);
-            accumulateMoments(kernel, weights, from, to, resp, ws);
+            accumulateMoments(kernel, values, weights, from, to, resp, ws);
         }
         return this;
     }
@@ -95,50 +98,50 @@ public final class EmStatistics implements Serializable {
     }
 
     /**
-     * M statistics of rows [from, to) (their {@code [x − c, 1]} in the workspace), posteriors at the same
+     * M statistics of rows [from, to) of {@code values}, posteriors at the same
      * rows of {@code resp}. Full and tied: every row is appended, once, to each component where it has
-     * positive weight as {@code [√(w r)(x − μ_k), √(w r)]}; one GEMM per component then adds
-     * {@code Q_k} (top-left d × d), {@code S_k} (last column) and {@code N_k} (corner) at once. Rows with a
+     * positive weight as {@code [√(w r)(x − μ_k), √(w r)]}; one Gram product per component then adds
+     * {@code Q_k} (top-left d × d), {@code S_k} (last row) and {@code N_k} (corner) at once. Rows with a
      * posterior of exactly 0 cost nothing. Diagonal and spherical: the sums directly.
      */
-    private void accumulateMoments(MixtureKernel kernel, double[] weights, int from, int to, double[] resp,
-                                   MixtureKernel.Workspace ws) {
+    private void accumulateMoments(MixtureKernel kernel, double[] values, double[] weights, int from, int to,
+                                   double[] resp, MixtureKernel.Workspace ws) {
         int rows = to - from;
-        int w = d + 1;
-        double[] xc = ws.centredRows();
+        // Deviations from the means straight from the rows (contiguous, and one rounding instead of two).
         double[] m = new double[k * d];
         for (int j = 0; j < k; j++) {
             for (int c = 0; c < d; c++) {
-                m[j * d + c] = kernel.centredMeanOf(j, c);
+                m[j * d + c] = kernel.meanOf(j, c);
             }
         }
         if (kernel.wide()) {
             double[] g = ws.gatheredRows();
             int[] used = ws.gatheredCounts();
             java.util.Arrays.fill(used, 0);
-            int stride = ws.subBlock() * w;
+            int stride = ws.subBlock() * wp;
             for (int i = 0; i < rows; i++) {
                 int row = from + i;
                 double wt = weights == null ? 1.0 : weights[row];
-                int xo = i * w;
                 for (int j = 0; j < k; j++) {
                     double wr = wt * resp[row * k + j];
                     if (wr == 0) {
                         continue;
                     }
                     double sw = Math.sqrt(wr);
-                    int go = j * stride + used[j] * w;
+                    int go = j * stride + used[j] * wp;
                     int mo = j * d;
+                    int xo = row * d;
                     for (int c = 0; c < d; c++) {
-                        g[go + c] = sw * (xc[xo + c] - m[mo + c]);
+                        g[go + c] = sw * (values[xo + c] - m[mo + c]);
                     }
                     g[go + d] = sw;
                     used[j]++;
                 }
             }
+            BlockProducts products = ws.products();
             for (int j = 0; j < k; j++) {
                 if (used[j] > 0) {
-                    Blas.get().dgemm("N", "T", w, w, used[j], 1.0, g, j * stride, w, g, j * stride, w, 1.0, q, j * w * w, w);
+                    products.addGram(g, j * stride, used[j], d + 1, q, j * (d + 1) * wp);
                 }
             }
             return;
@@ -146,7 +149,6 @@ public final class EmStatistics implements Serializable {
         for (int i = 0; i < rows; i++) {
             int row = from + i;
             double wt = weights == null ? 1.0 : weights[row];
-            int xo = i * w;
             for (int j = 0; j < k; j++) {
                 double wr = wt * resp[row * k + j];
                 if (wr == 0) {
@@ -154,8 +156,9 @@ public final class EmStatistics implements Serializable {
                 }
                 nk[j] += wr;
                 int so = j * d;
+                int xo = row * d;
                 for (int c = 0; c < d; c++) {
-                    double dev = xc[xo + c] - m[so + c];
+                    double dev = values[xo + c] - m[so + c];
                     double v = wr * dev;
                     s[so + c] += v;
                     q[so + c] += v * dev;
@@ -203,9 +206,8 @@ public final class EmStatistics implements Serializable {
     public double[] componentWeights() {
         if (type == CovarianceType.FULL || type == CovarianceType.TIED) {
             double[] out = new double[k];
-            int w = d + 1;
             for (int j = 0; j < k; j++) {
-                out[j] = q[j * w * w + d * w + d];
+                out[j] = q[(j * (d + 1) + d) * wp + d];
             }
             return out;
         }
@@ -215,8 +217,7 @@ public final class EmStatistics implements Serializable {
     /** {@code S_k}, component j's sum of {@code w r (x − μ_k)}, coordinate c. */
     private double firstMoment(int j, int c) {
         if (type == CovarianceType.FULL || type == CovarianceType.TIED) {
-            int w = d + 1;
-            return q[j * w * w + c * w + d];
+            return q[(j * (d + 1) + d) * wp + c];
         }
         return s[j * d + c];
     }
@@ -251,16 +252,15 @@ public final class EmStatistics implements Serializable {
         switch (type) {
             case FULL -> {
                 for (int j = 0; j < k; j++) {
-                    covs[j] = centredCovariance(q, j * (d + 1) * (d + 1), new double[][] {delta[j]}, new double[] {nk[j]},
+                    covs[j] = centredCovariance(q, j * (d + 1) * wp, new double[][] {delta[j]}, new double[] {nk[j]},
                             n[j], regCovar);
                 }
             }
             case TIED -> {
-                int w = d + 1;
-                double[] sum = new double[w * w];
+                double[] sum = new double[(d + 1) * wp];
                 for (int j = 0; j < k; j++) {
                     for (int e = 0; e < sum.length; e++) {
-                        sum[e] += q[j * w * w + e];
+                        sum[e] += q[j * sum.length + e];
                     }
                 }
                 double[] tied = centredCovariance(sum, 0, delta, nk, total, regCovar);
@@ -290,10 +290,9 @@ public final class EmStatistics implements Serializable {
     /** {@code (Q − Σ_j N_j δ_j δ_jᵀ)/divisor + reg·I}, symmetric, from the lower triangle of Q at offset. */
     private double[] centredCovariance(double[] qa, int offset, double[][] deltas, double[] ns, double divisor, double reg) {
         double[] c = new double[d * d];
-        int stride = d + 1;
         for (int r = 0; r < d; r++) {
             for (int col = 0; col <= r; col++) {
-                double v = 0.5 * (qa[offset + r * stride + col] + qa[offset + col * stride + r]);
+                double v = qa[offset + r * wp + col];
                 for (int j = 0; j < deltas.length; j++) {
                     v -= ns[j] * deltas[j][r] * deltas[j][col];
                 }

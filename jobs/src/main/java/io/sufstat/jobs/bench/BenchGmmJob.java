@@ -171,7 +171,7 @@ public final class BenchGmmJob implements Job {
                 results.put("speedup", perIteration / ours.secondsPerIteration());
                 df.unpersist(true);
             }
-            table.append("sufstat: mean s/iteration over ").append(iterations).append(" iterations from k-means++;")
+            table.append("sufstat: mean s/iteration over ").append(iterations).append(" iterations from k-means++ after a 2-iteration warm-up;")
                     .append(" MLlib: (t_B − t_A)/(iterations run B − A) from fits asked for ").append(o.require("mllib-iterations"))
                     .append(" iterations. Log-likelihoods are per row; MLlib's is that of its last E-step.\n");
             System.out.print(table);

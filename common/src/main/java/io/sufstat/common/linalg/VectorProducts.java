@@ -1,0 +1,193 @@
+package io.sufstat.common.linalg;
+
+import jdk.incubator.vector.DoubleVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * {@link BlockProducts} as register-blocked SIMD kernels on the Vector API: lanes run over rows in the
+ * E-step (so each lane accumulates one row's squared norm and no horizontal sum is needed) and over
+ * columns in the M-step (outer-product updates of a tile of the Gram matrix held in registers). Both
+ * skip work that is known to be zero: rows of a factor below its diagonal, and the Gram matrix's upper
+ * triangle. Loaded only after {@link BlockProducts#vectorApiAvailable()} said the module is there.
+ */
+final class VectorProducts extends BlockProducts {
+
+    /** The widest preferred species that divides 8, so that {@link #paddedWidth} rows hold whole vectors. */
+    private static final VectorSpecies<Double> S = DoubleVector.SPECIES_PREFERRED.length() <= 8
+            ? DoubleVector.SPECIES_PREFERRED : DoubleVector.SPECIES_512;
+    private static final int L = S.length();
+
+    private VectorProducts() {
+    }
+
+    static VectorProducts create() {
+        return new VectorProducts();
+    }
+
+    @Override
+    public int rowAlignment() {
+        return 2 * L;
+    }
+
+    @Override
+    public int workSize(int ld, int kd) {
+        return 0;
+    }
+
+    @Override
+    public void squaredNorms(double[] xt, int ld, int rows, int d, int k, double[] f, double[] work, double[] out) {
+        int kd = k * d;
+        int offsets = d * kd;
+        for (int i0 = 0; i0 < rows; i0 += 2 * L) {
+            for (int j = 0; j < k; j++) {
+                DoubleVector s0 = DoubleVector.zero(S);
+                DoubleVector s1 = DoubleVector.zero(S);
+                int col = j * d;
+                int end = col + d;
+                // Four columns at a time; column col + t of an upper-triangular block is zero below row
+                // (col − j·d) + t, so rows past the tile's last column are skipped.
+                for (; col + 4 <= end; col += 4) {
+                    DoubleVector a0 = DoubleVector.broadcast(S, f[offsets + col]);
+                    DoubleVector a1 = DoubleVector.broadcast(S, f[offsets + col + 1]);
+                    DoubleVector a2 = DoubleVector.broadcast(S, f[offsets + col + 2]);
+                    DoubleVector a3 = DoubleVector.broadcast(S, f[offsets + col + 3]);
+                    DoubleVector b0 = a0;
+                    DoubleVector b1 = a1;
+                    DoubleVector b2 = a2;
+                    DoubleVector b3 = a3;
+                    int last = col - j * d + 3;
+                    for (int c = 0; c <= last; c++) {
+                        int xo = c * ld + i0;
+                        DoubleVector x0 = DoubleVector.fromArray(S, xt, xo);
+                        DoubleVector x1 = DoubleVector.fromArray(S, xt, xo + L);
+                        int fo = c * kd + col;
+                        DoubleVector f0 = DoubleVector.broadcast(S, f[fo]);
+                        DoubleVector f1 = DoubleVector.broadcast(S, f[fo + 1]);
+                        DoubleVector f2 = DoubleVector.broadcast(S, f[fo + 2]);
+                        DoubleVector f3 = DoubleVector.broadcast(S, f[fo + 3]);
+                        a0 = x0.fma(f0, a0);
+                        b0 = x1.fma(f0, b0);
+                        a1 = x0.fma(f1, a1);
+                        b1 = x1.fma(f1, b1);
+                        a2 = x0.fma(f2, a2);
+                        b2 = x1.fma(f2, b2);
+                        a3 = x0.fma(f3, a3);
+                        b3 = x1.fma(f3, b3);
+                    }
+                    s0 = a0.fma(a0, s0).add(a1.mul(a1)).add(a2.fma(a2, a3.mul(a3)));
+                    s1 = b0.fma(b0, s1).add(b1.mul(b1)).add(b2.fma(b2, b3.mul(b3)));
+                }
+                for (; col < end; col++) {
+                    DoubleVector a = DoubleVector.broadcast(S, f[offsets + col]);
+                    DoubleVector b = a;
+                    int last = col - j * d;
+                    for (int c = 0; c <= last; c++) {
+                        int xo = c * ld + i0;
+                        DoubleVector fc = DoubleVector.broadcast(S, f[c * kd + col]);
+                        a = DoubleVector.fromArray(S, xt, xo).fma(fc, a);
+                        b = DoubleVector.fromArray(S, xt, xo + L).fma(fc, b);
+                    }
+                    s0 = a.fma(a, s0);
+                    s1 = b.fma(b, s1);
+                }
+                s0.intoArray(out, j * ld + i0);
+                s1.intoArray(out, j * ld + i0 + L);
+            }
+        }
+    }
+
+    @Override
+    public void addGram(double[] g, int gOff, int rows, int w, double[] q, int off) {
+        int wp = paddedWidth(w);
+        for (int a0 = 0; a0 < w; a0 += 4) {
+            int na = Math.min(4, w - a0);
+            // Vectors of columns b that reach the tile's lower triangle: those starting at or before its last row.
+            int vectors = (a0 + na - 1) / L + 1;
+            int v = 0;
+            if (na == 4) {
+                for (; v + 2 <= vectors; v += 2) {
+                    tile4x2(g, gOff, rows, wp, a0, v * L, q, off);
+                }
+                if (v < vectors) {
+                    tile4x1(g, gOff, rows, wp, a0, v * L, q, off);
+                }
+            } else {
+                for (int a = a0; a < a0 + na; a++) {
+                    for (int u = 0; u < vectors; u++) {
+                        tile1x1(g, gOff, rows, wp, a, u * L, q, off);
+                    }
+                }
+            }
+        }
+    }
+
+    private static void tile4x2(double[] g, int gOff, int rows, int wp, int a, int b, double[] q, int off) {
+        DoubleVector c00 = DoubleVector.zero(S);
+        DoubleVector c01 = c00;
+        DoubleVector c10 = c00;
+        DoubleVector c11 = c00;
+        DoubleVector c20 = c00;
+        DoubleVector c21 = c00;
+        DoubleVector c30 = c00;
+        DoubleVector c31 = c00;
+        for (int i = 0, o = gOff; i < rows; i++, o += wp) {
+            DoubleVector y0 = DoubleVector.fromArray(S, g, o + b);
+            DoubleVector y1 = DoubleVector.fromArray(S, g, o + b + L);
+            DoubleVector x0 = DoubleVector.broadcast(S, g[o + a]);
+            DoubleVector x1 = DoubleVector.broadcast(S, g[o + a + 1]);
+            DoubleVector x2 = DoubleVector.broadcast(S, g[o + a + 2]);
+            DoubleVector x3 = DoubleVector.broadcast(S, g[o + a + 3]);
+            c00 = y0.fma(x0, c00);
+            c01 = y1.fma(x0, c01);
+            c10 = y0.fma(x1, c10);
+            c11 = y1.fma(x1, c11);
+            c20 = y0.fma(x2, c20);
+            c21 = y1.fma(x2, c21);
+            c30 = y0.fma(x3, c30);
+            c31 = y1.fma(x3, c31);
+        }
+        addInto(q, off + a * wp + b, c00);
+        addInto(q, off + a * wp + b + L, c01);
+        addInto(q, off + (a + 1) * wp + b, c10);
+        addInto(q, off + (a + 1) * wp + b + L, c11);
+        addInto(q, off + (a + 2) * wp + b, c20);
+        addInto(q, off + (a + 2) * wp + b + L, c21);
+        addInto(q, off + (a + 3) * wp + b, c30);
+        addInto(q, off + (a + 3) * wp + b + L, c31);
+    }
+
+    private static void tile4x1(double[] g, int gOff, int rows, int wp, int a, int b, double[] q, int off) {
+        DoubleVector c0 = DoubleVector.zero(S);
+        DoubleVector c1 = c0;
+        DoubleVector c2 = c0;
+        DoubleVector c3 = c0;
+        for (int i = 0, o = gOff; i < rows; i++, o += wp) {
+            DoubleVector y = DoubleVector.fromArray(S, g, o + b);
+            c0 = y.fma(DoubleVector.broadcast(S, g[o + a]), c0);
+            c1 = y.fma(DoubleVector.broadcast(S, g[o + a + 1]), c1);
+            c2 = y.fma(DoubleVector.broadcast(S, g[o + a + 2]), c2);
+            c3 = y.fma(DoubleVector.broadcast(S, g[o + a + 3]), c3);
+        }
+        addInto(q, off + a * wp + b, c0);
+        addInto(q, off + (a + 1) * wp + b, c1);
+        addInto(q, off + (a + 2) * wp + b, c2);
+        addInto(q, off + (a + 3) * wp + b, c3);
+    }
+
+    private static void tile1x1(double[] g, int gOff, int rows, int wp, int a, int b, double[] q, int off) {
+        DoubleVector c = DoubleVector.zero(S);
+        for (int i = 0, o = gOff; i < rows; i++, o += wp) {
+            c = DoubleVector.fromArray(S, g, o + b).fma(DoubleVector.broadcast(S, g[o + a]), c);
+        }
+        addInto(q, off + a * wp + b, c);
+    }
+
+    private static void addInto(double[] q, int at, DoubleVector v) {
+        DoubleVector.fromArray(S, q, at).add(v).intoArray(q, at);
+    }
+
+    @Override
+    public String describe() {
+        return "SIMD kernels (Vector API, " + L + " doubles per vector)";
+    }
+}
