@@ -32,6 +32,11 @@ public final class SyntheticMixture implements Serializable {
         this.components = components;
     }
 
+    /** Draws from a fitted model (the {@code sample} job): the same chunked, seeded streams. */
+    public static SyntheticMixture of(io.sufstat.common.model.GaussianMixture m, long seed) {
+        return new SyntheticMixture(seed, m.weights(), m.components());
+    }
+
     public static SyntheticMixture random(int d, int k, long seed, double separation, double offset, double scale) {
         if (d <= 0 || k <= 0) {
             throw new IllegalArgumentException("dimension and components must be positive: " + d + ", " + k);

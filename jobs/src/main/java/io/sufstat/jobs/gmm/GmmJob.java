@@ -11,7 +11,6 @@ import io.sufstat.jobs.cli.OptionSpec;
 import io.sufstat.jobs.cli.Options;
 import io.sufstat.jobs.cli.UsageException;
 import io.sufstat.jobs.io.AtomicOutput;
-import io.sufstat.jobs.io.HadoopFiles;
 import io.sufstat.jobs.io.InputOptions;
 import io.sufstat.jobs.io.JobMetrics;
 import io.sufstat.jobs.io.Json;
@@ -121,12 +120,7 @@ public final class GmmJob implements Job {
                 throw new UsageException("--init must be kmeans, k-means++, random-from-data, random or a model.json path,"
                         + " not '" + initSpec + "'");
             }
-            String path = initSpec.endsWith(".json") ? initSpec : initSpec.replaceAll("/+$", "") + "/model.json";
-            try {
-                warm = ModelJson.read(HadoopFiles.readText(path, ctx.hadoopConf()), path);
-            } catch (java.io.IOException e) {
-                throw new JobFailedException("cannot read the initial model " + path + ": " + e.getMessage());
-            }
+            warm = ModelJson.load(initSpec, ctx.hadoopConf());
         }
         JavaSparkContext jsc = ctx.sparkContext();
         try {

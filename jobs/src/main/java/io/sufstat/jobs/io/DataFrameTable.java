@@ -64,6 +64,14 @@ final class DataFrameTable extends TableSource {
         } catch (RuntimeException e) {
             throw new JobFailedException("cannot read " + o.path() + " as " + o.format() + ": " + e.getMessage(), e);
         }
+        return fromFrame(df, o, true);
+    }
+
+    /**
+     * The table over an already loaded DataFrame; {@code fromFiles} says whether Spark's file metadata
+     * columns exist (they name the file and row in bad-record messages).
+     */
+    static DataFrameTable fromFrame(Dataset<Row> df, InputOptions o, boolean fromFiles) {
         StructType schema = df.schema();
         List<String> names = Arrays.asList(schema.fieldNames());
         if (names.isEmpty() || (names.size() == 1 && names.get(0).equals(CORRUPT))) {
@@ -124,8 +132,8 @@ final class DataFrameTable extends TableSource {
         if (hasCorrupt) {
             cols.add(functions.col(CORRUPT));
         }
-        cols.add(functions.col("_metadata.file_path"));
-        boolean hasRowIndex = o.format().equals("parquet");
+        cols.add(fromFiles ? functions.col("_metadata.file_path") : functions.lit(o.path()));
+        boolean hasRowIndex = fromFiles && o.format().equals("parquet");
         if (hasRowIndex) {
             cols.add(functions.col("_metadata.row_index"));
         }

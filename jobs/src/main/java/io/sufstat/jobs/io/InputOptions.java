@@ -25,7 +25,7 @@ public record InputOptions(String path, String format, List<String> features, Op
             OptionSpec.value("weight-col", "COL", "Column of finite, non-negative row weights (default: weight 1).", null),
             OptionSpec.value("on-bad-record", "fail|skip", "A row with a non-numeric, missing, NaN or infinite value,"
                     + " the wrong column count, or a bad weight: fail the job naming file, line and column, or skip"
-                    + " it and count it by reason in metrics.json.", "fail"),
+                    + " it and count it by reason in metrics.json (_metrics.json beside data outputs).", "fail"),
             OptionSpec.value("csv-header", "true|false", "Whether CSV files start with a header line (without"
                     + " one, columns are named c1, c2, …).", "true"),
             OptionSpec.value("csv-delimiter", "CHAR", "CSV field delimiter ('\\t' for tab).", ","));

@@ -66,6 +66,21 @@ public final class ModelJson {
     }
 
     /**
+     * Reads and validates a model from a Hadoop path: a {@code model.json} file, or a directory holding one
+     * (a fit's output directory).
+     *
+     * @throws JobFailedException when it cannot be read or is invalid
+     */
+    public static Loaded load(String pathOrDir, org.apache.hadoop.conf.Configuration conf) {
+        String path = pathOrDir.endsWith(".json") ? pathOrDir : pathOrDir.replaceAll("/+$", "") + "/model.json";
+        try {
+            return read(HadoopFiles.readText(path, conf), path);
+        } catch (java.io.IOException e) {
+            throw new JobFailedException("cannot read the model " + path + ": " + e.getMessage());
+        }
+    }
+
+    /**
      * Parses and validates a model.json text; {@code source} names it in messages.
      *
      * @throws JobFailedException naming the problem (not JSON, wrong kind or version, wrong shapes, weights

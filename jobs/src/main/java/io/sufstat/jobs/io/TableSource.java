@@ -1,12 +1,15 @@
 package io.sufstat.jobs.io;
 
 import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 
 import java.io.IOException;
 import java.io.Serializable;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * An input table resolved against its schema: which columns are the features, the weight and the group
@@ -26,6 +29,17 @@ public abstract class TableSource implements Serializable {
         return options.format().equals("csv")
                 ? CsvTable.openCsv(options, spark)
                 : DataFrameTable.openDataFrame(options, spark);
+    }
+
+    /**
+     * A table over a DataFrame already in hand (the Spark ML estimators): features from one vector column
+     * (or scalar columns), an optional weight column; {@code name} stands for the source in messages.
+     */
+    public static TableSource of(Dataset<Row> df, List<String> featureColumns, Optional<String> vectorColumn,
+                                 Optional<String> weightColumn, boolean skipBad, String name) {
+        InputOptions o = new InputOptions(name, "dataframe", featureColumns, vectorColumn, weightColumn, List.of(), skipBad,
+                true, ',');
+        return DataFrameTable.fromFrame(df, o, false);
     }
 
     /** Feature names, in model order. */

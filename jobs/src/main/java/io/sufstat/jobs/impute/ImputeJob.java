@@ -1,0 +1,314 @@
+package io.sufstat.jobs.impute;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sufstat.common.inference.MixtureConditional;
+import io.sufstat.common.model.GaussianMixture;
+import io.sufstat.jobs.Job;
+import io.sufstat.jobs.JobContext;
+import io.sufstat.jobs.cli.OptionSpec;
+import io.sufstat.jobs.cli.Options;
+import io.sufstat.jobs.cli.UsageException;
+import io.sufstat.jobs.io.AtomicOutput;
+import io.sufstat.jobs.io.InputOptions;
+import io.sufstat.jobs.io.Json;
+import io.sufstat.jobs.io.ModelInput;
+import io.sufstat.jobs.io.ModelJson;
+import io.sufstat.jobs.io.ReadStats;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.util.CollectionAccumulator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * {@code sufstat impute}: missing feature values (null, NaN, empty CSV field) replaced by their
+ * conditional mean given the row's observed features — closed form for a Gaussian, the
+ * posterior-weighted mix of the components' conditionals for a mixture ({@link MixtureConditional}) —
+ * or by a draw from the conditional. Conditionals are prepared once per missingness pattern and cached
+ * per task.
+ */
+public final class ImputeJob implements Job {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ImputeJob.class);
+    /** Missingness patterns kept per task (least recently used dropped beyond). */
+    static final int PATTERN_CACHE = 4096;
+
+    /** This job's main class, for spark-submit. */
+    public static final String CLASS = "io.sufstat.jobs.impute.ImputeJob";
+
+    /** {@code spark-submit --class {@value #CLASS} sufstat-jobs.jar [options]}: the same options as the launcher. */
+    public static void main(String[] args) throws Exception {
+        io.sufstat.jobs.Sufstat.run(new ImputeJob(), args);
+    }
+
+    @Override
+    public String name() {
+        return "impute";
+    }
+
+    @Override
+    public String summary() {
+        return "Fill missing values with conditional means (or draws) given each row's observed features.";
+    }
+
+    @Override
+    public String synopsis() {
+        return "--model DIR|model.json --input PATH --output DIR [--draw] [--variance-columns] [options]";
+    }
+
+    @Override
+    public String description() {
+        return "Writes the input with every missing feature value (null, NaN or an empty CSV field) replaced by"
+                + " E[x_m | x_o] under the model: μ_m + Σ_mo Σ_oo⁻¹ (x_o − μ_o) for a Gaussian; for a mixture"
+                + " Σ_k r_k E_k[x_m | x_o] with r_k the posteriors computed from the observed coordinates' marginals."
+                + " A row with every feature missing gets the model's mean. --draw samples from the conditional"
+                + " instead (seeded; reproducible for the same input files). --variance-columns adds a column"
+                + " <feature>_variance with Var[x_m | x_o] (0 where the value was observed). Feature columns are"
+                + " written as doubles. _metrics.json counts the imputed cells per feature. Non-numeric or infinite"
+                + " values follow --on-bad-record. Output is atomic with _SUCCESS.";
+    }
+
+    @Override
+    public List<OptionSpec> options() {
+        List<OptionSpec> specs = new ArrayList<>(InputOptions.SPECS);
+        specs.add(OptionSpec.required("model", "PATH", "The model: a model.json or a fit's output directory."));
+        specs.add(OptionSpec.required("output", "DIR", "Output directory; must be absent or empty."));
+        specs.add(OptionSpec.value("output-format", "csv|parquet|json|orc", "Output format (default: the input's).", null));
+        specs.add(OptionSpec.flag("draw", "Draw from the conditional instead of taking its mean."));
+        specs.add(OptionSpec.value("seed", "S", "Random seed for --draw.", "42"));
+        specs.add(OptionSpec.flag("variance-columns", "Add <feature>_variance columns with the conditional variances."));
+        specs.add(OptionSpec.flag("overwrite", "Replace a non-empty output directory."));
+        return specs;
+    }
+
+    @Override
+    public void run(Options o, JobContext ctx) throws Exception {
+        long t0 = System.nanoTime();
+        InputOptions in = InputOptions.from(o);
+        String format = o.get("output-format").orElse(in.format());
+        if (!List.of("csv", "parquet", "json", "orc").contains(format)) {
+            throw new UsageException("--output-format must be csv, parquet, json or orc, not '" + format + "'");
+        }
+        boolean draw = o.flag("draw");
+        boolean variances = o.flag("variance-columns");
+        long seed = o.getLong("seed");
+        ModelJson.Loaded model = ModelJson.load(o.require("model"), ctx.hadoopConf());
+        AtomicOutput out = AtomicOutput.prepare(o.require("output"), o.flag("overwrite"), ctx.hadoopConf());
+        try {
+            ModelInput input = ModelInput.open(in, model.features(), ctx.spark());
+            StructField[] inFields = input.frame().schema().fields();
+            int[] featureAt = new int[model.features().size()];
+            List<String> names = Arrays.asList(input.frame().columns());
+            List<String> mapped = in.features().isEmpty() ? model.features() : in.features();
+            for (int j = 0; j < featureAt.length; j++) {
+                featureAt[j] = names.indexOf(mapped.get(j));
+            }
+            List<StructField> fields = new ArrayList<>();
+            for (int c = 0; c < inFields.length; c++) {
+                final int col = c;
+                boolean feature = Arrays.stream(featureAt).anyMatch(a -> a == col);
+                fields.add(feature ? DataTypes.createStructField(inFields[c].name(), DataTypes.DoubleType, true) : inFields[c]);
+            }
+            List<String> added = new ArrayList<>();
+            if (variances) {
+                for (String f : mapped) {
+                    added.add(f + "_variance");
+                    fields.add(DataTypes.createStructField(f + "_variance", DataTypes.DoubleType, false));
+                }
+            }
+            input.requireNewColumns(added);
+            Broadcast<GaussianMixture> bm = ctx.sparkContext().broadcast(model.mixture());
+            CollectionAccumulator<ReadStats> stats = ModelInput.statsAccumulator(ctx.spark(), "impute rows");
+            CollectionAccumulator<long[]> counts = ctx.spark().sparkContext().collectionAccumulator("imputed cells");
+            Imputer imputer = new Imputer(input, bm, featureAt, draw, seed, variances, stats, counts);
+            JavaRDD<Row> rows = input.frame().javaRDD().mapPartitionsWithIndex(imputer::impute, false);
+            ctx.spark().createDataFrame(rows, DataTypes.createStructType(fields)).write().format(format)
+                    .option("header", "true").save(out.root());
+            ReadStats read = ModelInput.merged(stats);
+            read.warnIfSkipped(LOG);
+            read.requireUsableRows(in.path());
+            int d = featureAt.length;
+            long[] total = new long[d + 2];
+            for (long[] c : counts.value()) {
+                for (int j = 0; j < total.length; j++) {
+                    total[j] += c[j];
+                }
+            }
+            ObjectNode metrics = Json.object();
+            metrics.put("job", name());
+            metrics.put("model", o.require("model"));
+            metrics.put("input", in.path());
+            metrics.put("method", draw ? "draw" : "conditional-mean");
+            read.putInto(metrics);
+            ObjectNode cells = metrics.putObject("imputedCells");
+            long all = 0;
+            for (int j = 0; j < d; j++) {
+                cells.put(model.features().get(j), total[j]);
+                all += total[j];
+            }
+            metrics.put("imputedCellsTotal", all);
+            metrics.put("rowsWithMissing", total[d]);
+            metrics.put("rowsAllMissing", total[d + 1]);
+            metrics.put("seconds", (System.nanoTime() - t0) / 1e9);
+            out.writeText("_metrics.json", Json.write(metrics));
+            out.commit();
+            bm.destroy();
+            LOG.info("imputed {} cells in {} of {} rows ({} with every feature missing); wrote {}", all, total[d],
+                    read.rowsUsed(), total[d + 1], out.target());
+        } finally {
+            out.abort();
+        }
+    }
+
+    /** The per-partition work: each row's pattern, its cached conditional, the filled row. */
+    static final class Imputer implements java.io.Serializable {
+        private static final long serialVersionUID = 1L;
+        private final ModelInput input;
+        private final Broadcast<GaussianMixture> model;
+        private final int[] featureAt;
+        private final boolean draw;
+        private final long seed;
+        private final boolean variances;
+        private final CollectionAccumulator<ReadStats> stats;
+        private final CollectionAccumulator<long[]> counts;
+
+        Imputer(ModelInput input, Broadcast<GaussianMixture> model, int[] featureAt, boolean draw, long seed,
+                boolean variances, CollectionAccumulator<ReadStats> stats, CollectionAccumulator<long[]> counts) {
+            this.input = input;
+            this.model = model;
+            this.featureAt = featureAt;
+            this.draw = draw;
+            this.seed = seed;
+            this.variances = variances;
+            this.stats = stats;
+            this.counts = counts;
+        }
+
+        Iterator<Row> impute(int partition, Iterator<Row> rows) {
+            GaussianMixture m = model.value();
+            int d = m.dimension();
+            ModelInput.FeatureReader reader = input.reader();
+            SplittableRandom rng = draw ? new SplittableRandom(seed ^ (0x9E3779B97F4A7C15L * (partition + 1))) : null;
+            double[] x = new double[d];
+            double[] var = new double[d];
+            boolean[] missing = new boolean[d];
+            long[] count = new long[d + 2];
+            Map<Pattern, Entry> cache = new LinkedHashMap<>(64, 0.75f, true) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<Pattern, Entry> eldest) {
+                    return size() > PATTERN_CACHE;
+                }
+            };
+            Pattern probe = new Pattern(missing);
+            return new Iterator<>() {
+                Row pending;
+                boolean done;
+
+                @Override
+                public boolean hasNext() {
+                    while (pending == null && !done) {
+                        if (!rows.hasNext()) {
+                            done = true;
+                            stats.add(reader.stats());
+                            counts.add(count);
+                            break;
+                        }
+                        Row r = rows.next();
+                        if (reader.read(r, x, 0, missing, false)) {
+                            pending = fill(r);
+                        }
+                    }
+                    return pending != null;
+                }
+
+                private Row fill(Row r) {
+                    int nm = 0;
+                    Arrays.fill(var, 0.0);
+                    for (int j = 0; j < d; j++) {
+                        if (missing[j]) {
+                            nm++;
+                            count[j]++;
+                        }
+                    }
+                    if (nm > 0) {
+                        count[d]++;
+                        if (nm == d) {
+                            count[d + 1]++;
+                        }
+                        probe.rehash();
+                        Entry e = cache.get(probe);
+                        if (e == null) {
+                            MixtureConditional mc = MixtureConditional.of(m, missing.clone());
+                            e = new Entry(mc, mc.work());
+                            cache.put(new Pattern(missing.clone()), e);
+                        }
+                        e.conditional.impute(x, rng, variances ? var : null, e.work);
+                    }
+                    Object[] v = new Object[r.length() + (variances ? d : 0)];
+                    for (int c = 0; c < r.length(); c++) {
+                        v[c] = r.get(c);
+                    }
+                    for (int j = 0; j < d; j++) {
+                        v[featureAt[j]] = x[j];
+                    }
+                    if (variances) {
+                        for (int j = 0; j < d; j++) {
+                            v[r.length() + j] = var[j];
+                        }
+                    }
+                    return RowFactory.create(v);
+                }
+
+                @Override
+                public Row next() {
+                    if (!hasNext()) {
+                        throw new java.util.NoSuchElementException();
+                    }
+                    Row r = pending;
+                    pending = null;
+                    return r;
+                }
+            };
+        }
+    }
+
+    private record Entry(MixtureConditional conditional, MixtureConditional.Work work) {
+    }
+
+    /** A missingness pattern as a map key; the probe instance tracks a live mask and is rehashed per row. */
+    private static final class Pattern {
+        private final boolean[] mask;
+        private int hash;
+
+        Pattern(boolean[] mask) {
+            this.mask = mask;
+            rehash();
+        }
+
+        void rehash() {
+            hash = Arrays.hashCode(mask);
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Pattern p && Arrays.equals(mask, p.mask);
+        }
+
+        @Override
+        public int hashCode() {
+            return hash;
+        }
+    }
+}

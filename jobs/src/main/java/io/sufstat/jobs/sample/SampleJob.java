@@ -1,0 +1,132 @@
+package io.sufstat.jobs.sample;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sufstat.jobs.Job;
+import io.sufstat.jobs.JobContext;
+import io.sufstat.jobs.cli.OptionSpec;
+import io.sufstat.jobs.cli.Options;
+import io.sufstat.jobs.cli.UsageException;
+import io.sufstat.jobs.generate.GenerateJob;
+import io.sufstat.jobs.generate.SyntheticMixture;
+import io.sufstat.jobs.io.AtomicOutput;
+import io.sufstat.jobs.io.Json;
+import io.sufstat.jobs.io.ModelJson;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * {@code sufstat sample}: new rows drawn from a fitted model (generation), in parallel. Rows come in
+ * chunks of {@value SyntheticMixture#CHUNK_ROWS}, each from its own stream seeded by the seed and the
+ * chunk's index, so the output is the same for a seed whatever the number of partitions.
+ */
+public final class SampleJob implements Job {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SampleJob.class);
+
+    /** This job's main class, for spark-submit. */
+    public static final String CLASS = "io.sufstat.jobs.sample.SampleJob";
+
+    /** {@code spark-submit --class {@value #CLASS} sufstat-jobs.jar [options]}: the same options as the launcher. */
+    public static void main(String[] args) throws Exception {
+        io.sufstat.jobs.Sufstat.run(new SampleJob(), args);
+    }
+
+    @Override
+    public String name() {
+        return "sample";
+    }
+
+    @Override
+    public String summary() {
+        return "New rows drawn from a fitted model (seeded, distributed, partition-independent).";
+    }
+
+    @Override
+    public String synopsis() {
+        return "--model DIR|model.json --output DIR --rows N [--seed S] [--label] [options]";
+    }
+
+    @Override
+    public String description() {
+        return "Draws N rows from the model (a Gaussian, or a mixture: a component by its weight, then a row"
+                + " from it), with columns named after the model's features. The same seed gives the same rows"
+                + " whatever --partitions is. --label adds the component each row was drawn from. Output is atomic"
+                + " with _SUCCESS.";
+    }
+
+    @Override
+    public List<OptionSpec> options() {
+        return List.of(
+                OptionSpec.required("model", "PATH", "The model: a model.json or a fit's output directory."),
+                OptionSpec.required("output", "DIR", "Output directory; must be absent or empty."),
+                OptionSpec.value("rows", "N", "Rows to draw (suffixes k, m, g allowed: 10m).", "10000"),
+                OptionSpec.value("seed", "S", "Random seed.", "42"),
+                OptionSpec.value("partitions", "P", "Output partitions (default: one per 1M rows, at least the"
+                        + " default parallelism).", null),
+                OptionSpec.value("format", "csv|parquet|json|orc", "Output format.", "csv"),
+                OptionSpec.value("label-col", "COL", "Name of the component column added by --label.", "component"),
+                OptionSpec.flag("label", "Add an integer column with the component (0-based) each row came from."),
+                OptionSpec.flag("overwrite", "Replace a non-empty output directory."));
+    }
+
+    @Override
+    public void run(Options o, JobContext ctx) throws Exception {
+        long rows = o.getLong("rows");
+        long seed = o.getLong("seed");
+        if (rows <= 0) {
+            throw new UsageException("--rows must be positive");
+        }
+        String format = o.getChoice("format", "csv", "parquet", "json", "orc");
+        boolean label = o.flag("label");
+        String labelCol = o.require("label-col");
+        ModelJson.Loaded model = ModelJson.load(o.require("model"), ctx.hadoopConf());
+        if (label && model.features().contains(labelCol)) {
+            throw new UsageException("--label-col '" + labelCol + "' is also a feature name; choose another");
+        }
+        AtomicOutput out = AtomicOutput.prepare(o.require("output"), o.flag("overwrite"), ctx.hadoopConf());
+        try {
+            JavaSparkContext jsc = ctx.sparkContext();
+            int partitions = o.given("partitions") ? o.getInt("partitions")
+                    : (int) Math.max(1, Math.min(SyntheticMixture.chunks(rows),
+                            Math.max(jsc.defaultParallelism(), (rows + 999_999) / 1_000_000)));
+            if (partitions <= 0) {
+                throw new UsageException("--partitions must be positive");
+            }
+            SyntheticMixture source = SyntheticMixture.of(model.mixture(), seed);
+            List<StructField> fields = new ArrayList<>();
+            for (String f : model.features()) {
+                fields.add(DataTypes.createStructField(f, DataTypes.DoubleType, false));
+            }
+            if (label) {
+                fields.add(DataTypes.createStructField(labelCol, DataTypes.IntegerType, false));
+            }
+            StructType schema = DataTypes.createStructType(fields);
+            long t = System.nanoTime();
+            Dataset<Row> df = ctx.spark().createDataFrame(GenerateJob.rows(jsc, source, rows, partitions, label), schema);
+            LOG.info("sampling {} rows of [{}] from a model of {} component(s), seed {}, {} partitions", rows,
+                    String.join(", ", model.features()), model.mixture().size(), seed, partitions);
+            df.write().format(format).option("header", "true").save(out.root());
+            ObjectNode metrics = Json.object();
+            metrics.put("job", name());
+            metrics.put("model", o.require("model"));
+            metrics.put("rows", rows);
+            metrics.put("seed", seed);
+            metrics.put("partitions", partitions);
+            metrics.put("seconds", (System.nanoTime() - t) / 1e9);
+            out.writeText("_metrics.json", Json.write(metrics));
+            out.commit();
+            LOG.info("wrote {}", out.target());
+        } finally {
+            out.abort();
+        }
+    }
+}

@@ -1,0 +1,279 @@
+package io.sufstat.jobs.score;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sufstat.common.model.GaussianMixture;
+import io.sufstat.common.model.MixtureKernel;
+import io.sufstat.jobs.Job;
+import io.sufstat.jobs.JobContext;
+import io.sufstat.jobs.cli.OptionSpec;
+import io.sufstat.jobs.cli.Options;
+import io.sufstat.jobs.cli.UsageException;
+import io.sufstat.jobs.io.AtomicOutput;
+import io.sufstat.jobs.io.InputOptions;
+import io.sufstat.jobs.io.Json;
+import io.sufstat.jobs.io.ModelInput;
+import io.sufstat.jobs.io.ModelJson;
+import io.sufstat.jobs.io.ReadStats;
+import io.sufstat.jobs.spark.KernelBlocks;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+import org.apache.spark.util.CollectionAccumulator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+
+/**
+ * {@code sufstat score}: every input row with its log-density under a model and, for mixtures, the
+ * most probable component and the posterior probabilities — one distributed pass with the block
+ * kernels of EM ({@link MixtureKernel}). Optionally flags anomalies: rows whose log-density is below
+ * a given threshold, or below the q-quantile of the scored rows' log-densities.
+ */
+public final class ScoreJob implements Job {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ScoreJob.class);
+    /** Rows per block handed to the kernel. */
+    static final int BLOCK = 2048;
+
+    /** This job's main class, for spark-submit. */
+    public static final String CLASS = "io.sufstat.jobs.score.ScoreJob";
+
+    /** {@code spark-submit --class {@value #CLASS} sufstat-jobs.jar [options]}: the same options as the launcher. */
+    public static void main(String[] args) throws Exception {
+        io.sufstat.jobs.Sufstat.run(new ScoreJob(), args);
+    }
+
+    @Override
+    public String name() {
+        return "score";
+    }
+
+    @Override
+    public String summary() {
+        return "Log-density, cluster and posteriors of every row under a model; anomaly flags.";
+    }
+
+    @Override
+    public String synopsis() {
+        return "--model DIR|model.json --input PATH --output DIR [--anomaly-quantile Q | --anomaly-threshold T] [options]";
+    }
+
+    @Override
+    public String description() {
+        return "Writes the input's columns plus logDensity (natural log of the model's density at the row) and,"
+                + " for a mixture, cluster (the component with the largest posterior, 0-based) and probabilities"
+                + " (the posteriors; in CSV output one column probability_k per component). --anomaly-threshold T"
+                + " adds a boolean column anomaly, true where logDensity < T; --anomaly-quantile Q sets T between"
+                + " the ⌈Q·n⌉-th and the next smallest log-density of the n scored rows, so that exactly ⌈Q·n⌉ rows"
+                + " are flagged (ties aside), at the cost of a second pass. _metrics.json has the threshold and the"
+                + " count. The model's features are matched by name (or give the input columns with --features)."
+                + " Output is atomic with _SUCCESS.";
+    }
+
+    @Override
+    public List<OptionSpec> options() {
+        List<OptionSpec> specs = new ArrayList<>(InputOptions.SPECS);
+        specs.add(OptionSpec.required("model", "PATH", "The model: a model.json or a fit's output directory."));
+        specs.add(OptionSpec.required("output", "DIR", "Output directory; must be absent or empty."));
+        specs.add(OptionSpec.value("output-format", "csv|parquet|json|orc", "Output format (default: the input's).", null));
+        specs.add(OptionSpec.value("anomaly-quantile", "Q", "Flag the fraction Q (0 < Q < 1) of rows with the"
+                + " lowest log-density.", null));
+        specs.add(OptionSpec.value("anomaly-threshold", "T", "Flag rows whose log-density is below T.", null));
+        specs.add(OptionSpec.flag("overwrite", "Replace a non-empty output directory."));
+        return specs;
+    }
+
+    @Override
+    public void run(Options o, JobContext ctx) throws Exception {
+        long t0 = System.nanoTime();
+        InputOptions in = InputOptions.from(o);
+        if (o.given("anomaly-quantile") && o.given("anomaly-threshold")) {
+            throw new UsageException("give --anomaly-quantile or --anomaly-threshold, not both");
+        }
+        Double quantile = o.get("anomaly-quantile").map(Double::parseDouble).orElse(null);
+        if (quantile != null && !(quantile > 0 && quantile < 1)) {
+            throw new UsageException("--anomaly-quantile must be strictly between 0 and 1, not " + quantile);
+        }
+        Double threshold = o.get("anomaly-threshold").map(Double::parseDouble).orElse(null);
+        if (threshold != null && Double.isNaN(threshold)) {
+            throw new UsageException("--anomaly-threshold must be a number");
+        }
+        String format = o.get("output-format").orElse(in.format());
+        if (!List.of("csv", "parquet", "json", "orc").contains(format)) {
+            throw new UsageException("--output-format must be csv, parquet, json or orc, not '" + format + "'");
+        }
+        ModelJson.Loaded model = ModelJson.load(o.require("model"), ctx.hadoopConf());
+        GaussianMixture m = model.mixture();
+        AtomicOutput out = AtomicOutput.prepare(o.require("output"), o.flag("overwrite"), ctx.hadoopConf());
+        try {
+            ModelInput input = ModelInput.open(in, model.features(), ctx.spark());
+            boolean mixture = m.size() > 1;
+            boolean flatten = format.equals("csv");
+            boolean flag = quantile != null || threshold != null;
+            List<StructField> fields = new ArrayList<>(List.of(input.frame().schema().fields()));
+            fields.add(DataTypes.createStructField("logDensity", DataTypes.DoubleType, false));
+            if (mixture) {
+                fields.add(DataTypes.createStructField("cluster", DataTypes.IntegerType, false));
+                if (flatten) {
+                    for (int k = 0; k < m.size(); k++) {
+                        fields.add(DataTypes.createStructField("probability_" + k, DataTypes.DoubleType, false));
+                    }
+                } else {
+                    fields.add(DataTypes.createStructField("probabilities",
+                            DataTypes.createArrayType(DataTypes.DoubleType, false), false));
+                }
+            }
+            if (flag) {
+                fields.add(DataTypes.createStructField("anomaly", DataTypes.BooleanType, false));
+            }
+            input.requireNewColumns(fields.subList(input.frame().schema().fields().length, fields.size()).stream()
+                    .map(StructField::name).toList());
+            StructType schema = DataTypes.createStructType(fields);
+            Broadcast<MixtureKernel> kernel = ctx.sparkContext().broadcast(MixtureKernel.of(m));
+            ObjectNode metrics = Json.object();
+            metrics.put("job", name());
+            metrics.put("model", o.require("model"));
+            metrics.put("input", in.path());
+            metrics.put("components", m.size());
+            if (quantile != null) {
+                long t = System.nanoTime();
+                threshold = quantileThreshold(input, kernel, quantile, metrics);
+                LOG.info("anomaly threshold {} (quantile {}) from a first pass in {} s", threshold, quantile,
+                        String.format("%.2f", (System.nanoTime() - t) / 1e9));
+            }
+            CollectionAccumulator<ReadStats> acc = ModelInput.statsAccumulator(ctx.spark(), "score rows");
+            org.apache.spark.util.LongAccumulator flagged = ctx.spark().sparkContext().longAccumulator("anomalies");
+            Scorer scorer = new Scorer(input, kernel, mixture, flatten, flag ? threshold : null, acc, flagged);
+            JavaRDD<Row> scored = input.frame().javaRDD().mapPartitions(scorer::score);
+            Dataset<Row> df = ctx.spark().createDataFrame(scored, schema);
+            long t = System.nanoTime();
+            df.write().format(format).option("header", "true").save(out.root());
+            ReadStats stats = ModelInput.merged(acc);
+            stats.warnIfSkipped(LOG);
+            stats.requireUsableRows(in.path());
+            stats.putInto(metrics);
+            if (flag) {
+                metrics.put("anomalyThreshold", threshold);
+                // Counted in the write's own tasks, whose accumulator updates Spark applies once per partition.
+                long anomalies = flagged.value();
+                metrics.put("anomalies", anomalies);
+                LOG.info("{} anomalies of {} rows (log-density < {})", anomalies, stats.rowsUsed(), threshold);
+            }
+            metrics.put("writeSeconds", (System.nanoTime() - t) / 1e9);
+            metrics.put("seconds", (System.nanoTime() - t0) / 1e9);
+            out.writeText("_metrics.json", Json.write(metrics));
+            out.commit();
+            kernel.destroy();
+            LOG.info("scored {} rows in {} s; wrote {}", stats.rowsUsed(), String.format("%.2f", (System.nanoTime() - t0) / 1e9),
+                    out.target());
+        } finally {
+            out.abort();
+        }
+    }
+
+    /**
+     * The threshold that flags exactly ⌈q·n⌉ rows: halfway between the ⌈q·n⌉-th and the next smallest
+     * log-density (only those two are collected, by a bounded top-k per partition).
+     */
+    static double quantileThreshold(ModelInput input, Broadcast<MixtureKernel> kernel, double q, ObjectNode metrics) {
+        JavaRDD<Double> densities = input.frame().javaRDD().mapPartitions((Iterator<Row> rows) -> {
+            ModelInput.FeatureReader reader = input.reader();
+            return KernelBlocks.map(rows, kernel.value(), BLOCK, (r, values, off) -> reader.read(r, values, off, null, true),
+                    (r, i, ws) -> RowFactory.create(ws.logDensities()[i]), () -> { });
+        }).map(r -> r.getDouble(0)).persist(org.apache.spark.storage.StorageLevel.MEMORY_AND_DISK());
+        try {
+            long n = densities.count();
+            if (n == 0) {
+                throw new io.sufstat.jobs.cli.JobFailedException("no usable rows to compute the anomaly quantile from");
+            }
+            long flagged = (long) Math.ceil(q * n);
+            boolean fromBelow = flagged <= n / 2;
+            // The flagged-th and flagged+1-th smallest values, taken from the nearer end.
+            List<Double> ends = fromBelow
+                    ? densities.takeOrdered((int) Math.min(n, flagged + 1))
+                    : densities.top((int) (n - flagged + 1));
+            double lower;
+            double upper;
+            if (fromBelow) {
+                lower = ends.get((int) flagged - 1);
+                upper = flagged < n ? ends.get((int) flagged) : Double.POSITIVE_INFINITY;
+            } else {
+                upper = n - flagged >= 1 ? ends.get((int) (n - flagged - 1)) : Double.POSITIVE_INFINITY;
+                lower = ends.get((int) (n - flagged));
+            }
+            metrics.put("anomalyQuantile", q);
+            metrics.put("rowsForQuantile", n);
+            return upper == Double.POSITIVE_INFINITY ? Math.nextUp(lower) : lower + (upper - lower) / 2;
+        } finally {
+            densities.unpersist(false);
+        }
+    }
+
+    /** The per-partition scoring: blocks of rows through the kernel, then one output row per input row. */
+    static final class Scorer implements java.io.Serializable {
+        private static final long serialVersionUID = 1L;
+        private final ModelInput input;
+        private final Broadcast<MixtureKernel> kernel;
+        private final boolean mixture;
+        private final boolean flatten;
+        private final Double threshold;
+        private final CollectionAccumulator<ReadStats> acc;
+        private final org.apache.spark.util.LongAccumulator flagged;
+
+        Scorer(ModelInput input, Broadcast<MixtureKernel> kernel, boolean mixture, boolean flatten, Double threshold,
+               CollectionAccumulator<ReadStats> acc, org.apache.spark.util.LongAccumulator flagged) {
+            this.input = input;
+            this.kernel = kernel;
+            this.mixture = mixture;
+            this.flatten = flatten;
+            this.threshold = threshold;
+            this.acc = acc;
+            this.flagged = flagged;
+        }
+
+        Iterator<Row> score(Iterator<Row> rows) {
+            MixtureKernel k = kernel.value();
+            int kk = k.components();
+            ModelInput.FeatureReader reader = input.reader();
+            return KernelBlocks.map(rows, k, BLOCK, (r, values, off) -> reader.read(r, values, off, null, true), (r, i, ws) -> {
+                int width = r.length();
+                double ld = ws.logDensities()[i];
+                Object[] v = new Object[width + 1 + (mixture ? (flatten ? 1 + kk : 2) : 0) + (threshold != null ? 1 : 0)];
+                for (int c = 0; c < width; c++) {
+                    v[c] = r.get(c);
+                }
+                int at = width;
+                v[at++] = ld;
+                if (mixture) {
+                    double[] post = ws.responsibilities();
+                    v[at++] = KernelBlocks.argmax(post, i, kk);
+                    if (flatten) {
+                        for (int j = 0; j < kk; j++) {
+                            v[at++] = post[i * kk + j];
+                        }
+                    } else {
+                        double[] p = new double[kk];
+                        System.arraycopy(post, i * kk, p, 0, kk);
+                        v[at++] = p;
+                    }
+                }
+                if (threshold != null) {
+                    boolean anomaly = ld < threshold;
+                    v[at] = anomaly;
+                    if (anomaly) {
+                        flagged.add(1);
+                    }
+                }
+                return RowFactory.create(v);
+            }, () -> acc.add(reader.stats()));
+        }
+    }
+}

@@ -1,0 +1,91 @@
+package io.sufstat.jobs.spark;
+
+import io.sufstat.common.model.MixtureKernel;
+import org.apache.spark.sql.Row;
+
+import java.util.Iterator;
+import java.util.NoSuchElementException;
+
+/**
+ * Streams a partition's rows through a {@link MixtureKernel} a block at a time: rows are parsed into a
+ * block of doubles, the block's log-densities and posteriors computed at once, then one output row
+ * emitted per kept input row. Lazily, so a partition never has more than one block in memory.
+ */
+public final class KernelBlocks {
+
+    private KernelBlocks() {
+    }
+
+    /** Puts a row's features at {@code values[offset …]}; false to drop the row. */
+    @FunctionalInterface
+    public interface Parser {
+        boolean read(Row row, double[] values, int offset);
+    }
+
+    /** The output row for input row {@code row}, number {@code i} of its block in {@code ws}. */
+    @FunctionalInterface
+    public interface Emitter {
+        Row emit(Row row, int i, MixtureKernel.Workspace ws);
+    }
+
+    /** Maps {@code rows} to output rows; {@code atEnd} runs once when the input is exhausted. */
+    public static Iterator<Row> map(Iterator<Row> rows, MixtureKernel kernel, int blockRows, Parser parser, Emitter emitter,
+                                    Runnable atEnd) {
+        int d = kernel.dimension();
+        MixtureKernel.Workspace ws = kernel.workspace(blockRows);
+        double[] values = new double[blockRows * d];
+        Row[] kept = new Row[blockRows];
+        return new Iterator<>() {
+            int n;
+            int next;
+            boolean done;
+
+            @Override
+            public boolean hasNext() {
+                while (next == n) {
+                    if (done) {
+                        return false;
+                    }
+                    n = 0;
+                    next = 0;
+                    while (n < blockRows && rows.hasNext()) {
+                        Row r = rows.next();
+                        if (parser.read(r, values, n * d)) {
+                            kept[n++] = r;
+                        }
+                    }
+                    if (n > 0) {
+                        kernel.posteriors(values, null, n, ws);
+                    }
+                    if (!rows.hasNext()) {
+                        done = true;
+                        atEnd.run();
+                    }
+                }
+                return true;
+            }
+
+            @Override
+            public Row next() {
+                if (!hasNext()) {
+                    throw new NoSuchElementException();
+                }
+                int i = next++;
+                Row r = kept[i];
+                kept[i] = null;
+                return emitter.emit(r, i, ws);
+            }
+        };
+    }
+
+    /** The most probable component of block row {@code i}. */
+    public static int argmax(double[] posteriors, int i, int k) {
+        int best = 0;
+        for (int j = 1; j < k; j++) {
+            if (posteriors[i * k + j] > posteriors[i * k + best]) {
+                best = j;
+            }
+        }
+        return best;
+    }
+}
