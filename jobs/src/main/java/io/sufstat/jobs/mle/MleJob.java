@@ -140,6 +140,25 @@ public final class MleJob implements Job {
         out.writeText("metrics.json", Json.write(metrics));
     }
 
+    /** A fitted Gaussian with its row count, weight sum and log-likelihood. */
+    public record Fit(Gaussian gaussian, long count, double weightSum, double logLikelihood) {
+    }
+
+    /**
+     * The job's fit as a library call (the Spark ML estimator): one pass over {@code table}, bad rows failing
+     * the fit, the covariance by {@code estimator} plus {@code ridge·I}.
+     */
+    public static Fit fit(TableSource table, CovarianceEstimator estimator, double ridge, String what) throws Exception {
+        Aggregate agg = aggregate(table);
+        agg.stats.requireUsableRows(what);
+        MomentSummary s = agg.summary;
+        if (s.weightSum() == 0) {
+            throw new JobFailedException("all " + s.count() + " rows have weight 0");
+        }
+        Gaussian g = solve(s, estimator, ridge, table.features(), what);
+        return new Fit(g, s.count(), s.weightSum(), s.logLikelihood(g));
+    }
+
     static String estimatorName(CovarianceEstimator e) {
         return e == CovarianceEstimator.UNBIASED ? "unbiased" : "mle";
     }

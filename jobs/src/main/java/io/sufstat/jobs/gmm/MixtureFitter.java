@@ -1,0 +1,59 @@
+package io.sufstat.jobs.gmm;
+
+import io.sufstat.common.model.CovarianceType;
+import io.sufstat.common.model.GaussianMixture;
+import io.sufstat.jobs.cli.JobFailedException;
+import io.sufstat.jobs.io.ReadStats;
+import io.sufstat.jobs.io.TableSource;
+import io.sufstat.jobs.spark.BlockCache;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.storage.StorageLevel;
+
+/**
+ * The {@code gmm} job's fit as a library call, for callers that already hold their data as a table
+ * (the Spark ML estimator): cache the rows as blocks, initialise, run EM, keep the best of
+ * {@code nInit} starts. The same machinery and the same results as the job.
+ */
+public final class MixtureFitter {
+
+    private MixtureFitter() {
+    }
+
+    /** A fitted mixture and its fit statistics. */
+    public record Result(GaussianMixture model, double logLikelihood, double weightSum, long count, int iterations,
+                         boolean converged) {
+    }
+
+    /**
+     * Fits K components of the given covariance type. {@code init} is one of kmeans, k-means++,
+     * random-from-data, random.
+     */
+    public static Result fit(SparkSession spark, TableSource table, int k, CovarianceType type, String init, int nInit,
+                             int maxIter, double tol, double regCovar, long seed) throws Exception {
+        Initializer.Method method = Initializer.Method.parse(init);
+        if (method == null) {
+            throw new IllegalArgumentException("initMode must be kmeans, k-means++, random-from-data or random, not '"
+                    + init + "'");
+        }
+        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        try (BlockCache cache = BlockCache.of(table, StorageLevel.MEMORY_AND_DISK())) {
+            ReadStats stats = cache.stats();
+            stats.requireUsableRows(table.features().toString());
+            long rows = cache.moments().count();
+            if (k > rows) {
+                throw new JobFailedException("k = " + k + " is larger than the number of rows (" + rows + ")");
+            }
+            EmDriver.Fit best = null;
+            for (int r = 0; r < nInit; r++) {
+                GaussianMixture start = Initializer.initial(method, k, type, seed + r, regCovar, cache, spark);
+                EmDriver.Fit fit = EmDriver.run(jsc, cache, start, maxIter, tol, regCovar, "k=" + k + " " + type.label());
+                if (best == null || fit.logLikelihood() > best.logLikelihood()) {
+                    best = fit;
+                }
+            }
+            return new Result(best.model(), best.logLikelihood(), best.weightSum(), best.count(), best.iterations(),
+                    best.converged());
+        }
+    }
+}

@@ -1,0 +1,321 @@
+package io.sufstat.jobs.ml;
+
+import io.sufstat.common.model.CovarianceType;
+import io.sufstat.common.model.GaussianMixture;
+import io.sufstat.common.model.MixtureKernel;
+import io.sufstat.jobs.io.Json;
+import io.sufstat.jobs.io.ModelJson;
+import io.sufstat.jobs.spark.KernelBlocks;
+import org.apache.hadoop.fs.FSDataOutputStream;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.ml.Model;
+import org.apache.spark.ml.linalg.DenseMatrix;
+import org.apache.spark.ml.linalg.DenseVector;
+import org.apache.spark.ml.linalg.Matrix;
+import org.apache.spark.ml.linalg.Vector;
+import org.apache.spark.ml.linalg.Vectors;
+import org.apache.spark.ml.param.DoubleParam;
+import org.apache.spark.ml.param.IntParam;
+import org.apache.spark.ml.param.LongParam;
+import org.apache.spark.ml.param.Param;
+import org.apache.spark.ml.param.ParamMap;
+import org.apache.spark.ml.stat.distribution.MultivariateGaussian;
+import org.apache.spark.ml.util.DefaultParamsReader;
+import org.apache.spark.ml.util.DefaultParamsReader$;
+import org.apache.spark.ml.util.DefaultParamsWriter$;
+import org.apache.spark.ml.util.MLReader;
+import org.apache.spark.ml.util.MLWritable;
+import org.apache.spark.ml.util.MLWriter;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.StructType;
+import scala.Option;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+
+/**
+ * A fitted {@link SufstatGaussianMixture}: transforms a DataFrame by adding the most probable component,
+ * the posterior probabilities and the log-density of each row (block kernels, log-sum-exp). Saved as
+ * Spark ML parameter metadata plus the mixture as sufstat's {@code model.json} under {@code data/};
+ * converts to and from Spark MLlib's {@code GaussianMixtureModel} (full covariances).
+ */
+public final class SufstatGaussianMixtureModel extends Model<SufstatGaussianMixtureModel> implements MLWritable {
+    private static final long serialVersionUID = 1L;
+    static final int BLOCK = 2048;
+
+    private final String uid;
+    private final MixtureParams p;
+    private final GaussianMixture mixture;
+    private final List<String> features;
+    private final double logLikelihood;
+    private final int iterations;
+    private final boolean converged;
+
+    SufstatGaussianMixtureModel(String uid, GaussianMixture mixture, List<String> features, double logLikelihood,
+                                int iterations, boolean converged) {
+        this.uid = uid;
+        this.p = new MixtureParams(this);
+        p.setDefaults(this);
+        this.mixture = mixture;
+        this.features = List.copyOf(features);
+        this.logLikelihood = logLikelihood;
+        this.iterations = iterations;
+        this.converged = converged;
+        set(p.k, mixture.size());
+        set(p.covarianceType, mixture.covarianceType().label());
+    }
+
+    /** A model of a given mixture (e.g. read from a {@code gmm} job's model.json), features named f[0], f[1], …. */
+    public static SufstatGaussianMixtureModel of(GaussianMixture mixture, List<String> features) {
+        return new SufstatGaussianMixtureModel(org.apache.spark.ml.util.Identifiable$.MODULE$.randomUID("sufstatGmm"),
+                mixture, features, Double.NaN, 0, false);
+    }
+
+    @Override
+    public String uid() {
+        return uid;
+    }
+
+    /** The fitted mixture. */
+    public GaussianMixture mixture() {
+        return mixture;
+    }
+
+    /** The feature names (from the vector column's attributes, or {@code col[i]}). */
+    public List<String> features() {
+        return features;
+    }
+
+    /** {@code Σ w log p(x)} of the training data (NaN for a model not fitted here). */
+    public double logLikelihood() {
+        return logLikelihood;
+    }
+
+    public int iterations() {
+        return iterations;
+    }
+
+    public boolean converged() {
+        return converged;
+    }
+
+    public IntParam k() {
+        return p.k;
+    }
+
+    public IntParam maxIter() {
+        return p.maxIter;
+    }
+
+    public DoubleParam tol() {
+        return p.tol;
+    }
+
+    public LongParam seed() {
+        return p.seed;
+    }
+
+    public Param<String> featuresCol() {
+        return p.featuresCol;
+    }
+
+    public Param<String> weightCol() {
+        return p.weightCol;
+    }
+
+    public Param<String> predictionCol() {
+        return p.predictionCol;
+    }
+
+    public Param<String> probabilityCol() {
+        return p.probabilityCol;
+    }
+
+    public Param<String> logDensityCol() {
+        return p.logDensityCol;
+    }
+
+    public Param<String> covarianceType() {
+        return p.covarianceType;
+    }
+
+    public DoubleParam regCovar() {
+        return p.regCovar;
+    }
+
+    public Param<String> initMode() {
+        return p.initMode;
+    }
+
+    public IntParam nInit() {
+        return p.nInit;
+    }
+
+    public SufstatGaussianMixtureModel setFeaturesCol(String v) {
+        set(p.featuresCol, v);
+        return this;
+    }
+
+    public SufstatGaussianMixtureModel setPredictionCol(String v) {
+        set(p.predictionCol, v);
+        return this;
+    }
+
+    public SufstatGaussianMixtureModel setProbabilityCol(String v) {
+        set(p.probabilityCol, v);
+        return this;
+    }
+
+    public SufstatGaussianMixtureModel setLogDensityCol(String v) {
+        set(p.logDensityCol, v);
+        return this;
+    }
+
+    @Override
+    public StructType transformSchema(StructType schema) {
+        return MixtureParams.transformSchema(schema, (String) $(p.featuresCol), (String) $(p.predictionCol),
+                (String) $(p.probabilityCol), (String) $(p.logDensityCol));
+    }
+
+    @Override
+    public Dataset<Row> transform(Dataset<?> dataset) {
+        StructType out = transformSchema(dataset.schema());
+        Dataset<Row> df = dataset.toDF();
+        int at = df.schema().fieldIndex((String) $(p.featuresCol));
+        boolean withDensity = !((String) $(p.logDensityCol)).isEmpty();
+        SparkSession spark = dataset.sparkSession();
+        Broadcast<MixtureKernel> kernel = new org.apache.spark.api.java.JavaSparkContext(spark.sparkContext())
+                .broadcast(MixtureKernel.of(mixture));
+        int d = mixture.dimension();
+        var rows = df.javaRDD().mapPartitions((Iterator<Row> it) -> {
+            MixtureKernel k = kernel.value();
+            int kk = k.components();
+            return KernelBlocks.map(it, k, BLOCK, (r, values, off) -> {
+                Vector v = r.getAs(at);
+                if (v == null || v.size() != d) {
+                    throw new IllegalArgumentException("row " + r + ": features must be a vector of size " + d
+                            + ", got " + (v == null ? "null" : "size " + v.size()));
+                }
+                for (int j = 0; j < d; j++) {
+                    values[off + j] = v.apply(j);
+                }
+                return true;
+            }, (r, i, ws) -> {
+                Object[] v = new Object[r.length() + (withDensity ? 3 : 2)];
+                for (int c = 0; c < r.length(); c++) {
+                    v[c] = r.get(c);
+                }
+                double[] pr = new double[kk];
+                System.arraycopy(ws.responsibilities(), i * kk, pr, 0, kk);
+                v[r.length()] = KernelBlocks.argmax(ws.responsibilities(), i, kk);
+                v[r.length() + 1] = new DenseVector(pr);
+                if (withDensity) {
+                    v[r.length() + 2] = ws.logDensities()[i];
+                }
+                return RowFactory.create(v);
+            }, () -> { });
+        });
+        return spark.createDataFrame(rows, out);
+    }
+
+    @Override
+    public SufstatGaussianMixtureModel copy(ParamMap extra) {
+        SufstatGaussianMixtureModel m = new SufstatGaussianMixtureModel(uid, mixture, features, logLikelihood, iterations,
+                converged);
+        return copyValues(m, extra).setParent(parent());
+    }
+
+    /** Spark MLlib's model of the same mixture (every covariance type as full matrices), e.g. to save in its format. */
+    public org.apache.spark.ml.clustering.GaussianMixtureModel toMllib() {
+        int d = mixture.dimension();
+        MultivariateGaussian[] g = new MultivariateGaussian[mixture.size()];
+        for (int j = 0; j < g.length; j++) {
+            // Column-major and row-major agree for a symmetric matrix.
+            g[j] = new MultivariateGaussian(Vectors.dense(mixture.component(j).mean()),
+                    new DenseMatrix(d, d, mixture.component(j).covariance()));
+        }
+        var m = new org.apache.spark.ml.clustering.GaussianMixtureModel(uid, mixture.weights(), g);
+        m.set(m.k(), mixture.size());
+        m.set(m.featuresCol(), (String) $(p.featuresCol));
+        m.set(m.predictionCol(), (String) $(p.predictionCol));
+        m.set(m.probabilityCol(), (String) $(p.probabilityCol));
+        return m;
+    }
+
+    /** A model of MLlib's mixture (covariance type full), with MLlib's column names. */
+    public static SufstatGaussianMixtureModel fromMllib(org.apache.spark.ml.clustering.GaussianMixtureModel m) {
+        MultivariateGaussian[] g = m.gaussians();
+        int d = g[0].mean().size();
+        double[][] means = new double[g.length][];
+        double[][] covs = new double[g.length][];
+        for (int j = 0; j < g.length; j++) {
+            means[j] = g[j].mean().toArray();
+            Matrix c = g[j].cov();
+            covs[j] = new double[d * d];
+            for (int r = 0; r < d; r++) {
+                for (int col = 0; col < d; col++) {
+                    covs[j][r * d + col] = c.apply(r, col);
+                }
+            }
+        }
+        List<String> names = new ArrayList<>();
+        for (int i = 0; i < d; i++) {
+            names.add(m.getFeaturesCol() + "[" + i + "]");
+        }
+        SufstatGaussianMixtureModel s = new SufstatGaussianMixtureModel(m.uid(),
+                GaussianMixture.of(CovarianceType.FULL, m.weights(), means, covs), names, Double.NaN, 0, false);
+        s.set(s.p.featuresCol, m.getFeaturesCol());
+        s.set(s.p.predictionCol, m.getPredictionCol());
+        s.set(s.p.probabilityCol, m.getProbabilityCol());
+        return s;
+    }
+
+    @Override
+    public MLWriter write() {
+        SufstatGaussianMixtureModel self = this;
+        return new MLWriter() {
+            @Override
+            public void saveImpl(String path) {
+                DefaultParamsWriter$.MODULE$.saveMetadata(self, path, sparkSession());
+                Path file = new Path(path, "data/model.json");
+                try {
+                    FileSystem fs = file.getFileSystem(sparkSession().sparkContext().hadoopConfiguration());
+                    try (FSDataOutputStream o = fs.create(file, true)) {
+                        o.write(Json.write(ModelJson.mixture(features, mixture)).getBytes(StandardCharsets.UTF_8));
+                    }
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException("cannot write " + file, e);
+                }
+            }
+        };
+    }
+
+    /** Spark ML's reader: parameters from the metadata, the mixture from {@code data/model.json}. */
+    public static MLReader<SufstatGaussianMixtureModel> read() {
+        return new MLReader<>() {
+            @Override
+            public SufstatGaussianMixtureModel load(String path) {
+                DefaultParamsReader.Metadata meta = DefaultParamsReader$.MODULE$.loadMetadata(path, sparkSession(),
+                        SufstatGaussianMixtureModel.class.getName());
+                ModelJson.Loaded loaded = ModelJson.load(new Path(path, "data/model.json").toString(),
+                        sparkSession().sparkContext().hadoopConfiguration());
+                SufstatGaussianMixtureModel m = new SufstatGaussianMixtureModel(meta.uid(), loaded.mixture(),
+                        loaded.features(), Double.NaN, 0, false);
+                meta.getAndSetParams(m, Option.empty());
+                return m;
+            }
+        };
+    }
+
+    public static SufstatGaussianMixtureModel load(String path) {
+        return read().load(path);
+    }
+}
