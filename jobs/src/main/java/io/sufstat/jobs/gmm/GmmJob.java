@@ -97,7 +97,7 @@ public final class GmmJob implements Job {
     @Override
     public void run(Options o, JobContext ctx) throws Exception {
         long t0 = System.nanoTime();
-        InputOptions in = InputOptions.from(o);
+        InputOptions in = InputOptions.from(o, ctx.hadoopConf());
         List<Integer> ks = o.get("k").map(GmmJob::parseKs).orElse(List.of());
         List<CovarianceType> types = parseTypes(o.require("covariance"));
         int nInit = o.getInt("n-init");

@@ -96,7 +96,7 @@ public final class ImputeJob implements Job {
     @Override
     public void run(Options o, JobContext ctx) throws Exception {
         long t0 = System.nanoTime();
-        InputOptions in = InputOptions.from(o);
+        InputOptions in = InputOptions.from(o, ctx.hadoopConf());
         String format = o.get("output-format").orElse(in.format());
         if (!List.of("csv", "parquet", "json", "orc").contains(format)) {
             throw new UsageException("--output-format must be csv, parquet, json or orc, not '" + format + "'");

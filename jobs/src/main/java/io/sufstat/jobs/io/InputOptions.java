@@ -15,7 +15,7 @@ public record InputOptions(String path, String format, List<String> features, Op
 
     public static final List<OptionSpec> SPECS = List.of(
             OptionSpec.required("input", "PATH", "Input file, directory or glob (any Hadoop path: file:, hdfs:, s3a: …)."),
-            OptionSpec.value("format", "csv|parquet|json|orc", "Input format; guessed from the file extension"
+            OptionSpec.value("format", "csv|parquet|json|orc", "Input format; guessed from the extension of the path or, for a directory, of its first file"
                     + " when absent (csv otherwise).", null),
             OptionSpec.value("features", "C1,C2,…", "Feature columns, in order. Default: every numeric column"
                     + " that is not the weight or a group column (for CSV: a column most of whose values in the first 1000"
@@ -35,8 +35,28 @@ public record InputOptions(String path, String format, List<String> features, Op
             + " these columns.", null);
 
     public static InputOptions from(Options o) {
+        return from(o, null);
+    }
+
+    /**
+     * As {@link #from(Options)}; without {@code --format} and without a telling extension on the path (a
+     * directory such as a job's output), the format is that of the first input file's name
+     * ({@code part-…c000.snappy.parquet}), looked up with {@code conf} when it is not null.
+     */
+    public static InputOptions from(Options o, org.apache.hadoop.conf.Configuration conf) {
         String path = o.require("input");
-        String format = o.get("format").map(f -> f.toLowerCase(Locale.ROOT)).orElse(guessFormat(path));
+        String format = o.get("format").map(f -> f.toLowerCase(Locale.ROOT)).orElseGet(() -> {
+            String guess = guessFormat(path);
+            if (!guess.equals("csv") || conf == null || path.toLowerCase(Locale.ROOT).matches(".*\\.(csv|tsv|txt)(\\.gz|\\.bz2)?/*$")) {
+                return guess;
+            }
+            try {
+                List<org.apache.hadoop.fs.Path> files = HadoopFiles.listInputFiles(path, conf);
+                return files.isEmpty() ? guess : guessFormat(files.get(0).getName());
+            } catch (java.io.IOException e) {
+                return guess;
+            }
+        });
         if (!List.of("csv", "parquet", "json", "orc").contains(format)) {
             throw new UsageException("--format must be csv, parquet, json or orc, not '" + format + "'");
         }

@@ -88,7 +88,7 @@ public final class MleJob implements Job {
     @Override
     public void run(Options o, JobContext ctx) throws Exception {
         long t0 = System.nanoTime();
-        InputOptions in = InputOptions.from(o);
+        InputOptions in = InputOptions.from(o, ctx.hadoopConf());
         double ridge = o.getDouble("reg-covar");
         if (ridge < 0) {
             throw new UsageException("--reg-covar must be non-negative, got " + ridge);

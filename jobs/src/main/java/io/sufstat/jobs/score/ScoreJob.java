@@ -94,7 +94,7 @@ public final class ScoreJob implements Job {
     @Override
     public void run(Options o, JobContext ctx) throws Exception {
         long t0 = System.nanoTime();
-        InputOptions in = InputOptions.from(o);
+        InputOptions in = InputOptions.from(o, ctx.hadoopConf());
         if (o.given("anomaly-quantile") && o.given("anomaly-threshold")) {
             throw new UsageException("give --anomaly-quantile or --anomaly-threshold, not both");
         }
