@@ -40,6 +40,20 @@ public final class GaussianMixture implements Serializable {
      * @throws NotPositiveDefiniteException naming the component when a covariance is not positive definite
      */
     public static GaussianMixture of(CovarianceType type, double[] weights, double[][] means, double[][] covariances) {
+        return create(type, weights, means, covariances, true);
+    }
+
+    /**
+     * As {@link #of}, but the weights are kept bit for bit instead of renormalised: for a mixture read back
+     * from its own saved parameters (an EM checkpoint), so that resuming reproduces the uninterrupted run
+     * exactly. Renormalising weights that already sum to 1 within rounding can change their last bits.
+     */
+    public static GaussianMixture restore(CovarianceType type, double[] weights, double[][] means, double[][] covariances) {
+        return create(type, weights, means, covariances, false);
+    }
+
+    private static GaussianMixture create(CovarianceType type, double[] weights, double[][] means, double[][] covariances,
+                                          boolean renormalise) {
         int k = weights.length;
         if (k == 0 || means.length != k || covariances.length != k) {
             throw new IllegalArgumentException("a mixture needs K ≥ 1 weights, means and covariances of equal count, got "
@@ -59,7 +73,7 @@ public final class GaussianMixture implements Serializable {
         double[] w = new double[k];
         List<Gaussian> comps = new ArrayList<>(k);
         for (int j = 0; j < k; j++) {
-            w[j] = weights[j] / sum;
+            w[j] = renormalise ? weights[j] / sum : weights[j];
             if (means[j].length != d || covariances[j].length != d * d) {
                 throw new IllegalArgumentException("component " + (j + 1) + " has dimension " + means[j].length
                         + " (covariance " + covariances[j].length + " entries) where " + d + " was expected");

@@ -14,6 +14,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.Arrays;
+import java.util.Optional;
 import java.util.Iterator;
 import java.util.List;
 
@@ -43,6 +44,15 @@ final class EmDriver {
 
     static Fit run(JavaSparkContext jsc, BlockCache cache, GaussianMixture initial, int maxIter, double tol,
                    double regCovar, String label) throws Exception {
+        return run(jsc, cache, initial, maxIter, tol, regCovar, label, null);
+    }
+
+    /**
+     * EM from {@code initial}; with a checkpoint slot, from the slot's saved state when there is one, and
+     * the state saved after every iteration.
+     */
+    static Fit run(JavaSparkContext jsc, BlockCache cache, GaussianMixture initial, int maxIter, double tol,
+                   double regCovar, String label, Checkpoint.Slot slot) throws Exception {
         long t0 = System.nanoTime();
         GaussianMixture m = initial;
         double[] trace = new double[maxIter + 1];
@@ -50,7 +60,16 @@ final class EmDriver {
         boolean converged = false;
         double previous = Double.NaN;
         double iterationSeconds = 0;
-        for (int it = 1; it <= maxIter; it++) {
+        Optional<Checkpoint.State> saved = slot == null ? Optional.empty() : slot.load();
+        if (saved.isPresent()) {
+            Checkpoint.State st = saved.get();
+            m = st.model();
+            iterations = Math.min(st.iterations(), maxIter);
+            System.arraycopy(st.trace(), 0, trace, 0, iterations);
+            previous = st.previous();
+            converged = st.converged();
+        }
+        for (int it = iterations + 1; it <= maxIter && !converged; it++) {
             long ti = System.nanoTime();
             EmStatistics s = pass(jsc, cache, m, true);
             double mean = s.logLikelihood() / s.weightSum();
@@ -72,11 +91,11 @@ final class EmDriver {
             iterationSeconds += seconds;
             LOG.info("{}: iteration {}: mean log-likelihood {}, change {}, {} s", label, it, String.format("%.10f", mean),
                     Double.isNaN(change) ? "-" : String.format("%.3e", change), String.format("%.2f", seconds));
-            if (!Double.isNaN(change) && Math.abs(change) < tol) {
-                converged = true;
-                break;
-            }
+            converged = !Double.isNaN(change) && Math.abs(change) < tol;
             previous = mean;
+            if (slot != null) {
+                slot.save(new Checkpoint.State(m, it, trace, previous, converged));
+            }
         }
         EmStatistics last = pass(jsc, cache, m, false);
         double ll = last.logLikelihood();

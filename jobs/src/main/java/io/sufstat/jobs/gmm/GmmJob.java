@@ -90,6 +90,10 @@ public final class GmmJob implements Job {
         specs.add(OptionSpec.value("reg-covar", "R", "Added to every covariance diagonal (keeps covariances positive"
                 + " definite).", "1e-6"));
         specs.add(OptionSpec.value("seed", "S", "Random seed of the initialisation.", "0"));
+        specs.add(OptionSpec.value("checkpoint", "DIR", "Save the EM state after every iteration here (atomically;"
+                + " any Hadoop path). Rerunning the same command after a failure resumes from the last completed"
+                + " iteration and writes the same model as an uninterrupted run; a checkpoint of another run is refused.",
+                null));
         specs.add(OptionSpec.flag("overwrite", "Replace a non-empty output directory."));
         return specs;
     }
@@ -160,6 +164,14 @@ public final class GmmJob implements Job {
                         String.format("%.3f", rawBytes == 0 ? 0 : (double) cacheBytes / rawBytes),
                         String.format("%.1f", rawBytes / 1048576.0));
 
+                Checkpoint checkpoint = null;
+                if (o.given("checkpoint")) {
+                    String fingerprint = "input=" + in.path() + ";features=" + table.features() + ";rows=" + rows
+                            + ";weightSum=" + cache.moments().weightSum() + ";init=" + initSpec + ";seed=" + seed
+                            + ";regCovar=" + reg;
+                    checkpoint = Checkpoint.open(o.require("checkpoint"), ctx.hadoopConf(), fingerprint);
+                    LOG.info("checkpointing every EM iteration to {}", o.require("checkpoint"));
+                }
                 List<Candidate> fits = new ArrayList<>();
                 JobFailedException firstError = null;
                 boolean selecting = ks.size() * types.size() > 1;
@@ -174,9 +186,12 @@ public final class GmmJob implements Job {
                             EmDriver.Fit best = null;
                             for (int r = 0; r < nInit; r++) {
                                 String runLabel = nInit > 1 ? label + " (init " + (r + 1) + "/" + nInit + ")" : label;
+                                Checkpoint.Slot slot = checkpoint == null ? null : checkpoint.slot(k, type, r);
+                                // A saved state replaces the initialisation (which may be a costly k-means).
                                 GaussianMixture init = warm != null ? warm.mixture()
+                                        : slot != null && slot.hasState() ? null
                                         : Initializer.initial(method, k, type, seed + r, reg, cache, ctx.spark());
-                                EmDriver.Fit fit = EmDriver.run(jsc, cache, init, maxIter, tol, reg, runLabel);
+                                EmDriver.Fit fit = EmDriver.run(jsc, cache, init, maxIter, tol, reg, runLabel, slot);
                                 if (best == null || fit.logLikelihood() > best.logLikelihood()) {
                                     best = fit;
                                 }

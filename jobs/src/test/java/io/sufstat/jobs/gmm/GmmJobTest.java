@@ -278,6 +278,30 @@ class GmmJobTest extends SparkTest {
     }
 
     @Test
+    void checkpointResumesToTheSameBytesAsAnUninterruptedRun() throws Exception {
+        Path dir = tempDir("gmm-checkpoint");
+        Path data = writeCsv(dir.resolve("blobs.csv"), threeBlobs(150, 23, null), null);
+        String ckpt = dir.resolve("ckpt").toString();
+        // A run that stopped after 3 iterations (as a killed driver would have), then the full command again.
+        runJob("gmm", "--input", data.toString(), "--output", dir.resolve("part").toString(), "--k", "3", "--max-iter", "3",
+                "--tol", "0", "--init", "random", "--checkpoint", ckpt);
+        runJob("gmm", "--input", data.toString(), "--output", dir.resolve("resumed").toString(), "--k", "3", "--max-iter",
+                "9", "--tol", "0", "--init", "random", "--checkpoint", ckpt);
+        runJob("gmm", "--input", data.toString(), "--output", dir.resolve("straight").toString(), "--k", "3", "--max-iter",
+                "9", "--tol", "0", "--init", "random");
+        assertEquals(Files.readString(dir.resolve("straight/model.json")), Files.readString(dir.resolve("resumed/model.json")));
+        assertEquals(9, read(dir.resolve("resumed/model.json")).get("iterations").asInt());
+        try (var files = Files.list(dir.resolve("ckpt/k3-full-init0"))) {
+            assertEquals(List.of("iteration-000008.json", "iteration-000009.json"),
+                    files.map(f -> f.getFileName().toString()).filter(f -> !f.startsWith(".")).sorted().toList());
+        }
+        JobFailedException e = assertThrows(JobFailedException.class, () -> runJob("gmm", "--input", data.toString(),
+                "--output", dir.resolve("other").toString(), "--k", "3", "--init", "random", "--seed", "5",
+                "--checkpoint", ckpt));
+        assertTrue(e.getMessage().contains("different run"), e.getMessage());
+    }
+
+    @Test
     void warmStartResumesAndChecksTheModel() throws Exception {
         Path dir = tempDir("gmm-warm");
         Path data = writeCsv(dir.resolve("blobs.csv"), threeBlobs(100, 19, null), null);
