@@ -1,0 +1,77 @@
+package io.sufstat.jobs.cluster;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sufstat.jobs.compare.CompareJob;
+import io.sufstat.jobs.generate.GenerateJob;
+import io.sufstat.jobs.gmm.GmmJob;
+import io.sufstat.jobs.impute.ImputeJob;
+import io.sufstat.jobs.mle.MleJob;
+import io.sufstat.jobs.sample.SampleJob;
+import io.sufstat.jobs.score.ScoreJob;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Every job's own main class, run from the thin jar by Spark's SparkSubmit (from the Maven jars) in a
+ * separate JVM, as {@code spark-submit --class …} would: a pipeline from generated data through every
+ * job, each step reading the previous step's output.
+ */
+@Tag("integration")
+class SparkSubmitIntegrationTest {
+
+    static final Path ROOT = Path.of("").toAbsolutePath().getParent();
+
+    static void submit(Path logs, String mainClass, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        // The module flags Spark needs, as this test JVM got them.
+        for (String a : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+            if (a.startsWith("--add-") || a.startsWith("-XX:+IgnoreUnrecognizedVMOptions") || a.startsWith("--enable-native")
+                    || a.startsWith("-Dio.netty")) {
+                cmd.add(a);
+            }
+        }
+        cmd.addAll(List.of("-Xmx1g", "-cp", Files.readString(ROOT.resolve("jobs/target/classpath.txt")).trim(),
+                "org.apache.spark.deploy.SparkSubmit", "--master", "local[2]", "--class", mainClass,
+                ROOT.resolve("jobs/target/sufstat-jobs.jar").toString()));
+        cmd.addAll(List.of(args));
+        Path log = logs.resolve(mainClass.substring(mainClass.lastIndexOf('.') + 1) + ".log");
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        assertTrue(p.waitFor(180, TimeUnit.SECONDS), mainClass + " did not finish");
+        assertEquals(0, p.exitValue(), mainClass + ":\n" + Files.readString(log));
+    }
+
+    @Test
+    void everyJobRunsFromTheThinJarUnderSparkSubmit() throws Exception {
+        Path d = Files.createTempDirectory("sufstat-submit");
+        String data = d.resolve("data").toString();
+        submit(d, GenerateJob.CLASS, "--output", data, "--rows", "3000", "--dim", "3", "--components", "2", "--seed", "1");
+        submit(d, MleJob.CLASS, "--input", data, "--output", d.resolve("mle").toString());
+        submit(d, GmmJob.CLASS, "--input", data, "--output", d.resolve("gmm").toString(), "--k", "2", "--init", "k-means++");
+        submit(d, ScoreJob.CLASS, "--model", d.resolve("gmm").toString(), "--input", data, "--output",
+                d.resolve("scored").toString(), "--anomaly-quantile", "0.01");
+        submit(d, SampleJob.CLASS, "--model", d.resolve("gmm").toString(), "--output", d.resolve("sample").toString(),
+                "--rows", "500");
+        submit(d, ImputeJob.CLASS, "--model", d.resolve("gmm").toString(), "--input", data, "--output",
+                d.resolve("imputed").toString());
+        submit(d, CompareJob.CLASS, "--model-a", d.resolve("gmm").toString(), "--model-b", d.resolve("mle").toString(),
+                "--output", d.resolve("compare").toString(), "--samples", "2000");
+        ObjectMapper json = new ObjectMapper();
+        assertEquals(30, json.readTree(d.resolve("scored/_metrics.json").toFile()).get("anomalies").asLong());
+        JsonNode report = json.readTree(d.resolve("compare/report.json").toFile());
+        assertTrue(report.get("klAB").get("value").asDouble() > 0);
+        for (String out : List.of("mle", "gmm", "scored", "sample", "imputed", "compare")) {
+            assertTrue(Files.exists(d.resolve(out).resolve("_SUCCESS")), out);
+        }
+    }
+}
