@@ -133,6 +133,14 @@ public final class CompareJob implements Job {
             report.put("drift", drift);
             report.put("seconds", (System.nanoTime() - t) / 1e9);
             out.writeText("report.json", Json.write(report));
+            ObjectNode metrics = Json.object();
+            metrics.put("job", name());
+            metrics.put("klAB", ab.value());
+            metrics.put("klBA", ba.value());
+            metrics.put("drift", drift);
+            metrics.put("samples", samples);
+            metrics.put("seconds", (System.nanoTime() - t) / 1e9);
+            out.writeText("metrics.json", Json.write(metrics));
             out.commit();
             LOG.info("KL(A‖B) = {}, KL(B‖A) = {}{}; wrote {}", format(ab), format(ba),
                     failAbove == null ? "" : " (threshold " + failAbove + ")", out.target());

@@ -115,8 +115,16 @@ public final class GenerateJob implements Job {
             Dataset<Row> df = ctx.spark().createDataFrame(rows(jsc, truth, rows, partitions, label), schema(d, label));
             LOG.info("generating {} rows × {} features from {} component(s), seed {}, {} partitions", rows, d, k, seed,
                     partitions);
+            long t = System.nanoTime();
             df.write().format(format).option("header", "true").save(out.root());
             out.writeText("_truth.json", Json.write(truthJson(truth, rows, seed, o)));
+            ObjectNode metrics = Json.object();
+            metrics.put("job", name());
+            metrics.put("rows", rows);
+            metrics.put("partitions", partitions);
+            metrics.put("seed", seed);
+            metrics.put("seconds", (System.nanoTime() - t) / 1e9);
+            out.writeText("_metrics.json", Json.write(metrics));
             out.commit();
             LOG.info("wrote {}", out.target());
         } finally {

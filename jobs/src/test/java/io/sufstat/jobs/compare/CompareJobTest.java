@@ -9,6 +9,7 @@ import io.sufstat.jobs.SparkTest;
 import io.sufstat.jobs.cli.JobFailedException;
 import org.junit.jupiter.api.Test;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -42,6 +43,7 @@ class CompareJobTest extends SparkTest {
         assertTrue(e.getMessage().contains("drift") && e.getMessage().contains("1.30685"), e.getMessage());
         JsonNode d = new ObjectMapper().readTree(dir.resolve("d/report.json").toFile());
         assertTrue(d.get("drift").asBoolean(), "the report is written before the failure");
+        assertTrue(Files.exists(dir.resolve("d/metrics.json")) && Files.exists(dir.resolve("d/_SUCCESS")));
     }
 
     @Test
