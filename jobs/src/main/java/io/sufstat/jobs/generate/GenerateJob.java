@@ -79,9 +79,8 @@ public final class GenerateJob implements Job {
                 OptionSpec.value("separation", "SEP", "Spread of the component means, in units of scale.", "4"),
                 OptionSpec.value("offset", "X", "Added to every mean: large values test numerical stability.", "0"),
                 OptionSpec.value("scale", "S", "Standard deviation scale of the data.", "1"),
-                OptionSpec.value("partitions", "P", "Output partitions (default: one per 1M rows, at least the"
-                        + " default parallelism).", null),
-                OptionSpec.value("format", "csv|parquet|json|orc", "Output format.", "csv"),
+                PARTITIONS,
+                FORMAT,
                 OptionSpec.flag("label", "Add an integer column 'component' with the true component of each row."),
                 OptionSpec.flag("overwrite", "Replace a non-empty output directory."));
     }
@@ -107,11 +106,7 @@ public final class GenerateJob implements Job {
         AtomicOutput out = AtomicOutput.prepare(o.require("output"), o.flag("overwrite"), ctx.hadoopConf());
         try {
             JavaSparkContext jsc = ctx.sparkContext();
-            int partitions = o.given("partitions") ? o.getInt("partitions")
-                    : (int) Math.max(jsc.defaultParallelism(), Math.min(SyntheticMixture.chunks(rows), (rows + 999_999) / 1_000_000));
-            if (partitions <= 0) {
-                throw new UsageException("--partitions must be positive");
-            }
+            int partitions = partitions(o, rows, jsc);
             Dataset<Row> df = ctx.spark().createDataFrame(rows(jsc, truth, rows, partitions, label), schema(d, label));
             LOG.info("generating {} rows × {} features from {} component(s), seed {}, {} partitions", rows, d, k, seed,
                     partitions);
@@ -130,6 +125,23 @@ public final class GenerateJob implements Job {
         } finally {
             out.abort();
         }
+    }
+
+    /** {@code --partitions}, shared with {@code sample}. */
+    public static final OptionSpec PARTITIONS = OptionSpec.value("partitions", "P", "Output partitions (default: one"
+            + " per 1M rows, at least the default parallelism, at most one per 65,536-row chunk).", null);
+    /** {@code --format} of generated rows, shared with {@code sample}. */
+    public static final OptionSpec FORMAT = OptionSpec.value("format", "csv|parquet|json|orc", "Output format.", "csv");
+
+    /** The output partitions: {@code --partitions}, or one per million rows within the parallelism and the chunks. */
+    public static int partitions(Options o, long rows, JavaSparkContext jsc) {
+        int p = o.given("partitions") ? o.getInt("partitions")
+                : (int) Math.max(1, Math.min(SyntheticMixture.chunks(rows),
+                        Math.max(jsc.defaultParallelism(), (rows + 999_999) / 1_000_000)));
+        if (p <= 0) {
+            throw new UsageException("--partitions must be positive");
+        }
+        return p;
     }
 
     static StructType schema(int d, boolean label) {

@@ -83,13 +83,10 @@ public final class ImputeJob implements Job {
     @Override
     public List<OptionSpec> options() {
         List<OptionSpec> specs = new ArrayList<>(InputOptions.SPECS);
-        specs.add(OptionSpec.required("model", "PATH", "The model: a model.json or a fit's output directory."));
-        specs.add(OptionSpec.required("output", "DIR", "Output directory; must be absent or empty."));
-        specs.add(OptionSpec.value("output-format", "csv|parquet|json|orc", "Output format (default: the input's).", null));
+        specs.addAll(ModelInput.SPECS);
         specs.add(OptionSpec.flag("draw", "Draw from the conditional instead of taking its mean."));
         specs.add(OptionSpec.value("seed", "S", "Random seed for --draw.", "42"));
         specs.add(OptionSpec.flag("variance-columns", "Add <feature>_variance columns with the conditional variances."));
-        specs.add(OptionSpec.flag("overwrite", "Replace a non-empty output directory."));
         return specs;
     }
 
@@ -97,10 +94,7 @@ public final class ImputeJob implements Job {
     public void run(Options o, JobContext ctx) throws Exception {
         long t0 = System.nanoTime();
         InputOptions in = InputOptions.from(o, ctx.hadoopConf());
-        String format = o.get("output-format").orElse(in.format());
-        if (!List.of("csv", "parquet", "json", "orc").contains(format)) {
-            throw new UsageException("--output-format must be csv, parquet, json or orc, not '" + format + "'");
-        }
+        String format = ModelInput.outputFormat(o, in);
         boolean draw = o.flag("draw");
         boolean variances = o.flag("variance-columns");
         long seed = o.getLong("seed");

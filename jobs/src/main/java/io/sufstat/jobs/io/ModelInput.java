@@ -24,6 +24,23 @@ import java.util.List;
 public final class ModelInput implements Serializable {
     private static final long serialVersionUID = 1L;
 
+    /** The options every job that applies a model to an input takes, besides {@link InputOptions#SPECS}. */
+    public static final List<io.sufstat.jobs.cli.OptionSpec> SPECS = List.of(
+            io.sufstat.jobs.cli.OptionSpec.required("model", "PATH", "The model: a model.json or a fit's output directory."),
+            io.sufstat.jobs.cli.OptionSpec.required("output", "DIR", "Output directory; must be absent or empty."),
+            io.sufstat.jobs.cli.OptionSpec.value("output-format", "csv|parquet|json|orc", "Output format (default: the input's).",
+                    null),
+            io.sufstat.jobs.cli.OptionSpec.flag("overwrite", "Replace a non-empty output directory."));
+
+    /** {@code --output-format}, or the input's format. */
+    public static String outputFormat(io.sufstat.jobs.cli.Options o, InputOptions in) {
+        String format = o.get("output-format").orElse(in.format());
+        if (!List.of("csv", "parquet", "json", "orc").contains(format)) {
+            throw new UsageException("--output-format must be csv, parquet, json or orc, not '" + format + "'");
+        }
+        return format;
+    }
+
     private final transient Dataset<Row> frame;
     private final String path;
     private final List<String> features;

@@ -3,10 +3,6 @@ package io.sufstat.jobs.ml;
 import io.sufstat.jobs.gmm.MixtureFitter;
 import io.sufstat.jobs.io.TableSource;
 import org.apache.spark.ml.Estimator;
-import org.apache.spark.ml.param.DoubleParam;
-import org.apache.spark.ml.param.IntParam;
-import org.apache.spark.ml.param.LongParam;
-import org.apache.spark.ml.param.Param;
 import org.apache.spark.ml.param.ParamMap;
 import org.apache.spark.ml.util.DefaultParamsWritable;
 import org.apache.spark.ml.util.Identifiable$;
@@ -23,7 +19,7 @@ import java.util.Optional;
  * distributed EM as the {@code gmm} job (block cache, level-3 kernels, log-space E-step, scikit-learn's
  * M-step) on the features vector column.
  */
-public final class SufstatGaussianMixture extends Estimator<SufstatGaussianMixtureModel> implements DefaultParamsWritable {
+public final class SufstatGaussianMixture extends Estimator<SufstatGaussianMixtureModel> implements DefaultParamsWritable, HasMixtureParams {
     private static final long serialVersionUID = 1L;
 
     private final String uid;
@@ -44,56 +40,9 @@ public final class SufstatGaussianMixture extends Estimator<SufstatGaussianMixtu
         return uid;
     }
 
-    public IntParam k() {
-        return p.k;
-    }
-
-    public IntParam maxIter() {
-        return p.maxIter;
-    }
-
-    public DoubleParam tol() {
-        return p.tol;
-    }
-
-    public LongParam seed() {
-        return p.seed;
-    }
-
-    public Param<String> featuresCol() {
-        return p.featuresCol;
-    }
-
-    public Param<String> weightCol() {
-        return p.weightCol;
-    }
-
-    public Param<String> predictionCol() {
-        return p.predictionCol;
-    }
-
-    public Param<String> probabilityCol() {
-        return p.probabilityCol;
-    }
-
-    public Param<String> logDensityCol() {
-        return p.logDensityCol;
-    }
-
-    public Param<String> covarianceType() {
-        return p.covarianceType;
-    }
-
-    public DoubleParam regCovar() {
-        return p.regCovar;
-    }
-
-    public Param<String> initMode() {
-        return p.initMode;
-    }
-
-    public IntParam nInit() {
-        return p.nInit;
+    @Override
+    public MixtureParams mixtureParams() {
+        return p;
     }
 
     public SufstatGaussianMixture setK(int v) {

@@ -16,10 +16,6 @@ import org.apache.spark.ml.linalg.DenseVector;
 import org.apache.spark.ml.linalg.Matrix;
 import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.ml.linalg.Vectors;
-import org.apache.spark.ml.param.DoubleParam;
-import org.apache.spark.ml.param.IntParam;
-import org.apache.spark.ml.param.LongParam;
-import org.apache.spark.ml.param.Param;
 import org.apache.spark.ml.param.ParamMap;
 import org.apache.spark.ml.stat.distribution.MultivariateGaussian;
 import org.apache.spark.ml.util.DefaultParamsReader;
@@ -47,7 +43,7 @@ import java.util.List;
  * Spark ML parameter metadata plus the mixture as sufstat's {@code model.json} under {@code data/};
  * converts to and from Spark MLlib's {@code GaussianMixtureModel} (full covariances).
  */
-public final class SufstatGaussianMixtureModel extends Model<SufstatGaussianMixtureModel> implements MLWritable {
+public final class SufstatGaussianMixtureModel extends Model<SufstatGaussianMixtureModel> implements MLWritable, HasMixtureParams {
     private static final long serialVersionUID = 1L;
     static final int BLOCK = 2048;
 
@@ -84,6 +80,11 @@ public final class SufstatGaussianMixtureModel extends Model<SufstatGaussianMixt
         return uid;
     }
 
+    @Override
+    public MixtureParams mixtureParams() {
+        return p;
+    }
+
     /** The fitted mixture. */
     public GaussianMixture mixture() {
         return mixture;
@@ -105,58 +106,6 @@ public final class SufstatGaussianMixtureModel extends Model<SufstatGaussianMixt
 
     public boolean converged() {
         return converged;
-    }
-
-    public IntParam k() {
-        return p.k;
-    }
-
-    public IntParam maxIter() {
-        return p.maxIter;
-    }
-
-    public DoubleParam tol() {
-        return p.tol;
-    }
-
-    public LongParam seed() {
-        return p.seed;
-    }
-
-    public Param<String> featuresCol() {
-        return p.featuresCol;
-    }
-
-    public Param<String> weightCol() {
-        return p.weightCol;
-    }
-
-    public Param<String> predictionCol() {
-        return p.predictionCol;
-    }
-
-    public Param<String> probabilityCol() {
-        return p.probabilityCol;
-    }
-
-    public Param<String> logDensityCol() {
-        return p.logDensityCol;
-    }
-
-    public Param<String> covarianceType() {
-        return p.covarianceType;
-    }
-
-    public DoubleParam regCovar() {
-        return p.regCovar;
-    }
-
-    public Param<String> initMode() {
-        return p.initMode;
-    }
-
-    public IntParam nInit() {
-        return p.nInit;
     }
 
     public SufstatGaussianMixtureModel setFeaturesCol(String v) {

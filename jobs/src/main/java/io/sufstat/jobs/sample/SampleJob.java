@@ -70,9 +70,8 @@ public final class SampleJob implements Job {
                 OptionSpec.required("output", "DIR", "Output directory; must be absent or empty."),
                 OptionSpec.value("rows", "N", "Rows to draw (suffixes k, m, g allowed: 10m).", "10000"),
                 OptionSpec.value("seed", "S", "Random seed.", "42"),
-                OptionSpec.value("partitions", "P", "Output partitions (default: one per 1M rows, at least the"
-                        + " default parallelism).", null),
-                OptionSpec.value("format", "csv|parquet|json|orc", "Output format.", "csv"),
+                GenerateJob.PARTITIONS,
+                GenerateJob.FORMAT,
                 OptionSpec.value("label-col", "COL", "Name of the component column added by --label.", "component"),
                 OptionSpec.flag("label", "Add an integer column with the component (0-based) each row came from."),
                 OptionSpec.flag("overwrite", "Replace a non-empty output directory."));
@@ -95,12 +94,7 @@ public final class SampleJob implements Job {
         AtomicOutput out = AtomicOutput.prepare(o.require("output"), o.flag("overwrite"), ctx.hadoopConf());
         try {
             JavaSparkContext jsc = ctx.sparkContext();
-            int partitions = o.given("partitions") ? o.getInt("partitions")
-                    : (int) Math.max(1, Math.min(SyntheticMixture.chunks(rows),
-                            Math.max(jsc.defaultParallelism(), (rows + 999_999) / 1_000_000)));
-            if (partitions <= 0) {
-                throw new UsageException("--partitions must be positive");
-            }
+            int partitions = GenerateJob.partitions(o, rows, jsc);
             SyntheticMixture source = SyntheticMixture.of(model.mixture(), seed);
             List<StructField> fields = new ArrayList<>();
             for (String f : model.features()) {

@@ -81,13 +81,10 @@ public final class ScoreJob implements Job {
     @Override
     public List<OptionSpec> options() {
         List<OptionSpec> specs = new ArrayList<>(InputOptions.SPECS);
-        specs.add(OptionSpec.required("model", "PATH", "The model: a model.json or a fit's output directory."));
-        specs.add(OptionSpec.required("output", "DIR", "Output directory; must be absent or empty."));
-        specs.add(OptionSpec.value("output-format", "csv|parquet|json|orc", "Output format (default: the input's).", null));
+        specs.addAll(ModelInput.SPECS);
         specs.add(OptionSpec.value("anomaly-quantile", "Q", "Flag the fraction Q (0 < Q < 1) of rows with the"
                 + " lowest log-density.", null));
         specs.add(OptionSpec.value("anomaly-threshold", "T", "Flag rows whose log-density is below T.", null));
-        specs.add(OptionSpec.flag("overwrite", "Replace a non-empty output directory."));
         return specs;
     }
 
@@ -106,10 +103,7 @@ public final class ScoreJob implements Job {
         if (threshold != null && Double.isNaN(threshold)) {
             throw new UsageException("--anomaly-threshold must be a number");
         }
-        String format = o.get("output-format").orElse(in.format());
-        if (!List.of("csv", "parquet", "json", "orc").contains(format)) {
-            throw new UsageException("--output-format must be csv, parquet, json or orc, not '" + format + "'");
-        }
+        String format = ModelInput.outputFormat(o, in);
         ModelJson.Loaded model = ModelJson.load(o.require("model"), ctx.hadoopConf());
         GaussianMixture m = model.mixture();
         AtomicOutput out = AtomicOutput.prepare(o.require("output"), o.flag("overwrite"), ctx.hadoopConf());
