@@ -1,0 +1,192 @@
+package io.sufstat.common.stats;
+
+import io.sufstat.common.linalg.Blas;
+import io.sufstat.common.linalg.Cholesky;
+import io.sufstat.common.model.Gaussian;
+import io.sufstat.common.model.Ppca;
+
+import java.io.Serializable;
+
+/**
+ * The sufficient statistics of one EM iteration for probabilistic PCA (Tipping &amp; Bishop 1999, §3.2;
+ * Roweis 1998), mergeable across partitions, never of size d × d: with {@code x_c = x − μ} and the
+ * posterior means {@code E[z] = Bᵀ x_c}, {@code B = W M⁻¹},
+ * {@code S_xz = Σ w x_c E[z]ᵀ} (d × q), {@code S_zz = Σ w E[z]E[z]ᵀ} (q × q) and {@code s = Σ w ‖x_c‖²}.
+ * Per block, three GEMMs: {@code Z = X_c B}, {@code S_xz += X_cᵀ Z}, {@code S_zz += ZᵀZ}.
+ *
+ * <p>M-step: with {@code A = Σ E[zzᵀ] = N σ² M⁻¹ + S_zz}, {@code W' = S_xz A⁻¹} and
+ * {@code σ²' = (s − 2 tr(W'ᵀ S_xz) + tr(A W'ᵀW')) / (N d)}. The log-likelihood of the current
+ * parameters comes from the same statistics: {@code Σ w x_cᵀ C⁻¹ x_c = (s − tr(M S_zz)) / σ²}.
+ */
+public final class PpcaStatistics implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    private final int d;
+    private final int q;
+    private long count;
+    private double weightSum;
+    private double sumSquares;
+    private final double[] sxz;
+    private final double[] szz;
+
+    private PpcaStatistics(int d, int q) {
+        this.d = d;
+        this.q = q;
+        this.sxz = new double[d * q];
+        this.szz = new double[q * q];
+    }
+
+    /** What a task needs of the current model: μ, {@code B = W M⁻¹}; broadcast once per iteration. */
+    public static final class Step implements Serializable {
+        private static final long serialVersionUID = 1L;
+        final int d;
+        final int q;
+        final double[] mean;
+        final double[] b;
+
+        public Step(Ppca model) {
+            this.d = model.dimension();
+            this.q = model.latentDimension();
+            this.mean = model.mean();
+            this.b = model.posteriorMap();
+        }
+
+        /** Rows per sub-block: the centred rows stay within about 2 MiB. */
+        public int subBlockRows() {
+            return Math.max(16, Math.min(1024, 262_144 / d));
+        }
+
+        /** Work arrays of one task. */
+        public double[][] workspace() {
+            int n = subBlockRows();
+            return new double[][] {new double[n * d], new double[n * q]};
+        }
+    }
+
+    public static PpcaStatistics create(int d, int q) {
+        return new PpcaStatistics(d, q);
+    }
+
+    /** Adds {@code rows} row-major rows ({@code weights} null for unit weights). */
+    public PpcaStatistics accumulate(Step step, double[] values, double[] weights, int rows, double[][] work) {
+        double[] xc = work[0];
+        double[] z = work[1];
+        int sub = step.subBlockRows();
+        for (int from = 0; from < rows; from += sub) {
+            int n = Math.min(sub, rows - from);
+            for (int i = 0; i < n; i++) {
+                double wt = weights == null ? 1.0 : weights[from + i];
+                double sw = Math.sqrt(wt);
+                int src = (from + i) * d;
+                int dst = i * d;
+                double ss = 0;
+                for (int j = 0; j < d; j++) {
+                    double v = sw * (values[src + j] - step.mean[j]);
+                    xc[dst + j] = v;
+                    ss += v * v;
+                }
+                sumSquares += ss;
+                weightSum += wt;
+            }
+            count += n;
+            // Column-major views: X_cᵀ is d × n (ld d), B row-major is q × d column-major, Zᵀ is q × n.
+            Blas.get().dgemm("N", "N", q, n, d, 1.0, step.b, q, xc, d, 0.0, z, q);
+            Blas.get().dgemm("N", "T", q, d, n, 1.0, z, q, xc, d, 1.0, sxz, q);
+            Blas.get().dgemm("N", "T", q, q, n, 1.0, z, q, z, q, 1.0, szz, q);
+        }
+        return this;
+    }
+
+    public PpcaStatistics combine(PpcaStatistics o) {
+        if (o.d != d || o.q != q) {
+            throw new IllegalArgumentException("statistics of different shapes cannot be combined");
+        }
+        count += o.count;
+        weightSum += o.weightSum;
+        sumSquares += o.sumSquares;
+        for (int i = 0; i < sxz.length; i++) {
+            sxz[i] += o.sxz[i];
+        }
+        for (int i = 0; i < szz.length; i++) {
+            szz[i] += o.szz[i];
+        }
+        return this;
+    }
+
+    public long count() {
+        return count;
+    }
+
+    public double weightSum() {
+        return weightSum;
+    }
+
+    /** {@code Σ w log N(x | μ, C)} under {@code model}, the model these statistics were taken with. */
+    public double logLikelihood(Ppca model) {
+        double[] m = model.m();
+        double trace = 0;
+        for (int a = 0; a < q; a++) {
+            for (int b = 0; b < q; b++) {
+                trace += m[a * q + b] * szz[b * q + a];
+            }
+        }
+        double quad = (sumSquares - trace) / model.noiseVariance();
+        return -0.5 * weightSum * (d * Gaussian.LOG_2PI + model.logDeterminant()) - 0.5 * quad;
+    }
+
+    /** The M-step: the new W and σ² (μ stays the mean). */
+    public Ppca mStep(Ppca model) {
+        double n = weightSum;
+        double s2 = model.noiseVariance();
+        double[] minv = model.mInverse();
+        double[] a = new double[q * q];
+        for (int i = 0; i < a.length; i++) {
+            a[i] = n * s2 * minv[i] + szz[i];
+        }
+        for (int r = 0; r < q; r++) {
+            for (int c = 0; c < r; c++) {
+                double v = 0.5 * (a[r * q + c] + a[c * q + r]);
+                a[r * q + c] = v;
+                a[c * q + r] = v;
+            }
+        }
+        Cholesky ca = Cholesky.decompose(a, q).orThrow(null);
+        double[] l = ca.lower();
+        // W'ᵢ (row i) solves A W'ᵢᵀ = S_xz,iᵀ.
+        double[] wNew = new double[d * q];
+        double[] row = new double[q];
+        for (int i = 0; i < d; i++) {
+            System.arraycopy(sxz, i * q, row, 0, q);
+            ca.solveLowerInPlace(row);
+            for (int c = q - 1; c >= 0; c--) {
+                double s = row[c];
+                for (int k = c + 1; k < q; k++) {
+                    s -= l[k * q + c] * row[k];
+                }
+                row[c] = s / l[c * q + c];
+            }
+            System.arraycopy(row, 0, wNew, i * q, q);
+        }
+        double cross = 0;
+        for (int i = 0; i < d * q; i++) {
+            cross += wNew[i] * sxz[i];
+        }
+        double[] g = new double[q * q];
+        for (int i = 0; i < d; i++) {
+            for (int r = 0; r < q; r++) {
+                double wr = wNew[i * q + r];
+                for (int c = 0; c < q; c++) {
+                    g[r * q + c] += wr * wNew[i * q + c];
+                }
+            }
+        }
+        double tr = 0;
+        for (int r = 0; r < q; r++) {
+            for (int c = 0; c < q; c++) {
+                tr += a[r * q + c] * g[c * q + r];
+            }
+        }
+        double sigma2 = (sumSquares - 2 * cross + tr) / (n * d);
+        return Ppca.of(model.mean(), wNew, q, Math.max(sigma2, Double.MIN_NORMAL));
+    }
+}
