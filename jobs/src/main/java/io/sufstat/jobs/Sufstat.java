@@ -34,7 +34,8 @@ public final class Sufstat {
     /** Every job, by name, in the order {@code --help} lists them. */
     public static final Map<String, Job> JOBS = registry(new MleJob(), new io.sufstat.jobs.gmm.GmmJob(),
             new io.sufstat.jobs.score.ScoreJob(), new io.sufstat.jobs.sample.SampleJob(),
-            new io.sufstat.jobs.impute.ImputeJob(), new io.sufstat.jobs.compare.CompareJob(), new GenerateJob(),
+            new io.sufstat.jobs.impute.ImputeJob(), new io.sufstat.jobs.compare.CompareJob(),
+            new io.sufstat.jobs.ppca.PpcaJob(), new GenerateJob(),
             new BenchMleJob(), new io.sufstat.jobs.bench.BenchGmmJob());
 
     private Sufstat() {

@@ -134,6 +134,157 @@ public final class PpcaStatistics implements Serializable {
         return -0.5 * weightSum * (d * Gaussian.LOG_2PI + model.logDeterminant()) - 0.5 * quad;
     }
 
+    /**
+     * The best model whose principal subspace is that of {@code model}'s W (these statistics' model): the
+     * Rayleigh–Ritz solution. With {@code G = BᵀB = LLᵀ} and {@code H = L⁻¹ (BᵀSB) L⁻ᵀ = VΛVᵀ} (S the
+     * sample covariance, {@code BᵀSB = S_zz/N}), the axes are {@code U = B L⁻ᵀ V}, {@code σ² = (tr S − ΣΛ)/(d − q)}
+     * and {@code W = U (Λ − σ²)^{1/2}}: Tipping &amp; Bishop's closed form restricted to that subspace.
+     * Plain EM fixes the variances along the axes only at the rate {@code 1 − 2σ²/λ} per iteration (slow
+     * for strong components); this step fixes them exactly, and EM's own step then moves the subspace.
+     * Returns the model and the change of basis T with {@code B_new = B T}, for {@link #inBasis}; empty
+     * while the subspace is still poor (some {@code λ_j ≤ σ²}, where the closed form would zero a column of W
+     * and EM could never bring it back): plain EM steps then.
+     */
+    public java.util.Optional<RitzStep> rayleighRitz(Ppca model) {
+        double n = weightSum;
+        double[] b = model.posteriorMap();
+        double[] g = new double[q * q];
+        for (int i = 0; i < d; i++) {
+            for (int r = 0; r < q; r++) {
+                for (int c = 0; c < q; c++) {
+                    g[r * q + c] += b[i * q + r] * b[i * q + c];
+                }
+            }
+        }
+        Cholesky cg = Cholesky.decompose(g, q).orThrow(null);
+        double[] l = cg.lower();
+        double[] linvT = upperInverseOfLowerTranspose(l, q);
+        // H = L⁻¹ P L⁻ᵀ with P = S_zz / N.
+        double[] h = new double[q * q];
+        for (int r = 0; r < q; r++) {
+            for (int c = 0; c < q; c++) {
+                double v = 0;
+                for (int i = 0; i < q; i++) {
+                    for (int j = 0; j < q; j++) {
+                        v += linvT[i * q + r] * (szz[i * q + j] / n) * linvT[j * q + c];
+                    }
+                }
+                h[r * q + c] = v;
+            }
+        }
+        for (int r = 0; r < q; r++) {
+            for (int c = 0; c < r; c++) {
+                double v = 0.5 * (h[r * q + c] + h[c * q + r]);
+                h[r * q + c] = v;
+                h[c * q + r] = v;
+            }
+        }
+        io.sufstat.common.linalg.SymmetricEigen e = io.sufstat.common.linalg.SymmetricEigen.of(h, q);
+        double[] lambda = e.values();
+        double[] v = e.vectors();
+        double captured = 0;
+        for (double x : lambda) {
+            captured += x;
+        }
+        double sigma2 = (sumSquares / n - captured) / (d - q);
+        if (!(sigma2 > 0) || lambda[q - 1] <= sigma2 * (1 + 1e-6)) {
+            return java.util.Optional.empty();
+        }
+        // T0 = L⁻ᵀ V diag(√(λ − σ²)): W_new = B T0.
+        double[] t0 = new double[q * q];
+        for (int r = 0; r < q; r++) {
+            for (int c = 0; c < q; c++) {
+                double x = 0;
+                for (int k = 0; k < q; k++) {
+                    x += linvT[r * q + k] * v[k * q + c];
+                }
+                t0[r * q + c] = x * Math.sqrt(lambda[c] - sigma2);
+            }
+        }
+        double[] wNew = new double[d * q];
+        for (int i = 0; i < d; i++) {
+            for (int c = 0; c < q; c++) {
+                double x = 0;
+                for (int k = 0; k < q; k++) {
+                    x += b[i * q + k] * t0[k * q + c];
+                }
+                wNew[i * q + c] = x;
+            }
+        }
+        Ppca ritz = Ppca.of(model.mean(), wNew, q, sigma2);
+        // B_new = W_new M_new⁻¹ = B T0 M_new⁻¹.
+        double[] minv = ritz.mInverse();
+        double[] t = new double[q * q];
+        for (int r = 0; r < q; r++) {
+            for (int c = 0; c < q; c++) {
+                double x = 0;
+                for (int k = 0; k < q; k++) {
+                    x += t0[r * q + k] * minv[k * q + c];
+                }
+                t[r * q + c] = x;
+            }
+        }
+        return java.util.Optional.of(new RitzStep(ritz, t));
+    }
+
+    /** A Rayleigh–Ritz model and the change of basis {@code T} from the pass's B to the model's. */
+    public record RitzStep(Ppca model, double[] basisChange) {
+    }
+
+    /**
+     * These statistics as if taken with {@code B T} instead of B (any model whose B spans the same columns):
+     * {@code S_xz T} and {@code Tᵀ S_zz T}; s and N are unchanged.
+     */
+    public PpcaStatistics inBasis(double[] t) {
+        PpcaStatistics o = new PpcaStatistics(d, q);
+        o.count = count;
+        o.weightSum = weightSum;
+        o.sumSquares = sumSquares;
+        for (int i = 0; i < d; i++) {
+            for (int c = 0; c < q; c++) {
+                double x = 0;
+                for (int k = 0; k < q; k++) {
+                    x += sxz[i * q + k] * t[k * q + c];
+                }
+                o.sxz[i * q + c] = x;
+            }
+        }
+        for (int r = 0; r < q; r++) {
+            for (int c = 0; c < q; c++) {
+                double x = 0;
+                for (int i = 0; i < q; i++) {
+                    for (int j = 0; j < q; j++) {
+                        x += t[i * q + r] * szz[i * q + j] * t[j * q + c];
+                    }
+                }
+                o.szz[r * q + c] = x;
+            }
+        }
+        return o;
+    }
+
+    /** {@code L⁻ᵀ} (upper triangular, row-major) of a lower-triangular L. */
+    private static double[] upperInverseOfLowerTranspose(double[] l, int q) {
+        // Solve L X = I column by column; then L⁻ᵀ = Xᵀ.
+        double[] x = new double[q * q];
+        for (int c = 0; c < q; c++) {
+            for (int r = 0; r < q; r++) {
+                double s = r == c ? 1 : 0;
+                for (int k = 0; k < r; k++) {
+                    s -= l[r * q + k] * x[k * q + c];
+                }
+                x[r * q + c] = s / l[r * q + r];
+            }
+        }
+        double[] t = new double[q * q];
+        for (int r = 0; r < q; r++) {
+            for (int c = 0; c < q; c++) {
+                t[r * q + c] = x[c * q + r];
+            }
+        }
+        return t;
+    }
+
     /** The M-step: the new W and σ² (μ stays the mean). */
     public Ppca mStep(Ppca model) {
         double n = weightSum;

@@ -115,8 +115,25 @@ public final class ModelJson {
                 return new Loaded(features, GaussianMixture.of(CovarianceType.FULL, new double[] {1.0},
                         new double[][] {mean}, new double[][] {cov}));
             }
+            if (kind.equals("ppca")) {
+                // Applied as the Gaussian N(μ, WWᵀ + σ²I) (forms the d × d covariance).
+                int q = n.path("latentDimension").asInt(0);
+                double[] mean = vector(n.path("mean"), d, source, "mean");
+                JsonNode l = n.path("loadings");
+                if (!l.isArray() || l.size() != d) {
+                    throw new JobFailedException("model " + source + ": loadings must be a " + d + "×" + q + " matrix");
+                }
+                double[] w = new double[d * q];
+                for (int r = 0; r < d; r++) {
+                    System.arraycopy(vector(l.get(r), q, source, "loadings[" + r + "]"), 0, w, r * q, q);
+                }
+                io.sufstat.common.model.Ppca p = io.sufstat.common.model.Ppca.of(mean, w, q,
+                        n.path("noiseVariance").asDouble(Double.NaN));
+                return new Loaded(features, GaussianMixture.of(CovarianceType.FULL, new double[] {1.0},
+                        new double[][] {mean}, new double[][] {p.covariance()}));
+            }
             if (!kind.equals("gaussian-mixture")) {
-                throw new JobFailedException("model " + source + " has kind '" + kind + "'; expected gaussian or gaussian-mixture");
+                throw new JobFailedException("model " + source + " has kind '" + kind + "'; expected gaussian, gaussian-mixture or ppca");
             }
             CovarianceType type = CovarianceType.parse(n.path("covarianceType").asText("full"));
             JsonNode w = n.path("weights");

@@ -37,27 +37,36 @@ public final class BlockCache implements AutoCloseable {
 
     /** Reads {@code table} into cached blocks (one pass, which also computes counts and moments). */
     public static BlockCache of(TableSource table, StorageLevel level) throws Exception {
+        return of(table, level, true);
+    }
+
+    /**
+     * As {@link #of(TableSource, StorageLevel)}; with {@code moments} false the d × d co-moments are not
+     * computed (for high-dimensional jobs such as PPCA, which must never form a d × d matrix) and
+     * {@link #moments()} is unavailable.
+     */
+    public static BlockCache of(TableSource table, StorageLevel level, boolean moments) throws Exception {
         int d = table.dimension();
         boolean weighted = table.hasWeights();
         JavaRDD<DataBlock> blocks = table.mapPartitions((p, c) -> toBlocks(d, weighted, c)).persist(level);
-        return summarize(blocks, d);
+        return summarize(blocks, d, moments);
     }
 
     /** Caches blocks made elsewhere (benchmarks, generated data). */
     public static BlockCache of(JavaRDD<DataBlock> blocks, int d, StorageLevel level) throws Exception {
-        return summarize(blocks.persist(level), d);
+        return summarize(blocks.persist(level), d, true);
     }
 
-    private static BlockCache summarize(JavaRDD<DataBlock> blocks, int d) throws Exception {
+    private static BlockCache summarize(JavaRDD<DataBlock> blocks, int d, boolean withMoments) throws Exception {
         record Part(MomentSummary summary, ReadStats stats) implements java.io.Serializable {
         }
         Part total = OrderedReduce.reduce(blocks.mapPartitions((Iterator<DataBlock> it) -> {
-            MomentSummary s = MomentSummary.create(d);
+            MomentSummary s = withMoments ? MomentSummary.create(d) : null;
             ReadStats st = new ReadStats();
             double[] ones = null;
             while (it.hasNext()) {
                 DataBlock b = it.next();
-                if (b.rows > 0) {
+                if (b.rows > 0 && s != null) {
                     double[] w = b.weights;
                     if (w == null) {
                         if (ones == null || ones.length < b.rows) {
@@ -73,8 +82,8 @@ public final class BlockCache implements AutoCloseable {
                 }
             }
             return List.of(new Part(s, st)).iterator();
-        }), (a, b) -> new Part(a.summary().combine(b.summary()), a.stats().merge(b.stats())))
-                .orElseGet(() -> new Part(MomentSummary.create(d), new ReadStats()));
+        }), (a, b) -> new Part(a.summary() == null ? null : a.summary().combine(b.summary()), a.stats().merge(b.stats())))
+                .orElseGet(() -> new Part(withMoments ? MomentSummary.create(d) : null, new ReadStats()));
         return new BlockCache(blocks, d, total.stats(), total.summary(), RowBlock.forDimension(d).capacity());
     }
 
@@ -150,6 +159,9 @@ public final class BlockCache implements AutoCloseable {
 
     /** Count, weight sum, mean and covariance of all cached rows. */
     public MomentSummary moments() {
+        if (moments == null) {
+            throw new IllegalStateException("this cache was built without moments");
+        }
         return moments;
     }
 
