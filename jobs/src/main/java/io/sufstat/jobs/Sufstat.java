@@ -36,7 +36,8 @@ public final class Sufstat {
             new io.sufstat.jobs.score.ScoreJob(), new io.sufstat.jobs.sample.SampleJob(),
             new io.sufstat.jobs.impute.ImputeJob(), new io.sufstat.jobs.compare.CompareJob(),
             new io.sufstat.jobs.ppca.PpcaJob(), new GenerateJob(),
-            new BenchMleJob(), new io.sufstat.jobs.bench.BenchGmmJob());
+            new BenchMleJob(), new io.sufstat.jobs.bench.BenchGmmJob(),
+            new io.sufstat.jobs.bench.BenchPpcaJob());
 
     private Sufstat() {
     }

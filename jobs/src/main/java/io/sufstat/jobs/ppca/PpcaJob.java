@@ -130,68 +130,15 @@ public final class PpcaJob implements Job {
                 ReadStats stats = cache.stats();
                 stats.warnIfSkipped(LOG);
                 stats.requireUsableRows(in.path());
-                MeanPart mean = OrderedReduce.reduce(cache.blocks().mapPartitions((Iterator<DataBlock> it) -> {
-                    MeanPart acc = new MeanPart(0, 0, new double[d]);
-                    while (it.hasNext()) {
-                        DataBlock b = it.next();
-                        if (b.rows() > 0) {
-                            acc = acc.merge(blockMean(b, d));
-                        }
-                    }
-                    return List.of(acc).iterator();
-                }), MeanPart::merge).orElseThrow();
-                if (mean.weight() == 0) {
-                    throw new JobFailedException("all rows have weight 0");
-                }
-                LOG.info("ppca: {} rows × {} features, q = {}; cached without a d × d matrix", mean.count(), d, q);
-                SplittableRandom rng = new SplittableRandom(seed);
-                double[] w0 = new double[d * q];
-                for (int i = 0; i < w0.length; i++) {
-                    w0[i] = rng.nextGaussian();
-                }
-                Ppca model = Ppca.of(mean.mean(), w0, q, 1.0);
-                double[] trace = new double[maxIter + 1];
-                double previous = Double.NaN;
-                boolean converged = false;
-                int iterations = 0;
-                double iterSeconds = 0;
-                PpcaStatistics best = null;
-                Ppca fitted = model;
-                for (int it = 1; it <= maxIter; it++) {
-                    long ti = System.nanoTime();
-                    PpcaStatistics st = pass(jsc, cache, model, d, q);
-                    // The exact optimum within the current subspace (when the subspace is good enough), then
-                    // EM's step from it, which moves the subspace; both from this one pass's statistics.
-                    var ritz = st.rayleighRitz(model);
-                    if (ritz.isPresent()) {
-                        fitted = ritz.get().model();
-                        best = st.inBasis(ritz.get().basisChange());
-                    } else {
-                        fitted = model;
-                        best = st;
-                    }
-                    double ll = best.logLikelihood(fitted) / best.weightSum();
-                    trace[it - 1] = ll;
-                    model = best.mStep(fitted);
-                    iterations = it;
-                    double change = Double.isNaN(previous) ? Double.NaN : ll - previous;
-                    double s = (System.nanoTime() - ti) / 1e9;
-                    iterSeconds += s;
-                    LOG.info("ppca: iteration {}: mean log-likelihood {}, change {}, σ² {}, {} s", it,
-                            String.format("%.10f", ll), Double.isNaN(change) ? "-" : String.format("%.3e", change),
-                            String.format("%.6g", fitted.noiseVariance()), String.format("%.2f", s));
-                    if (!Double.isNaN(change) && Math.abs(change) < tol) {
-                        converged = true;
-                        break;
-                    }
-                    previous = ll;
-                }
-                double ll = best.logLikelihood(fitted);
-                LOG.info("ppca: {} after {} iterations, mean log-likelihood {}, σ² {}", converged ? "converged"
-                        : "stopped at --max-iter", iterations, String.format("%.10f", trace[iterations - 1]),
-                        String.format("%.6g", fitted.noiseVariance()));
-                ObjectNode json = modelJson(table.features(), fitted, best, ll, iterations, converged,
-                        java.util.Arrays.copyOf(trace, iterations));
+                Fit f = fit(jsc, cache, d, q, maxIter, tol, seed);
+                Ppca fitted = f.model();
+                PpcaStatistics best = f.statistics();
+                double ll = f.logLikelihood();
+                int iterations = f.iterations();
+                boolean converged = f.converged();
+                double[] trace = f.trace();
+                double iterSeconds = f.secondsPerIteration() * iterations;
+                ObjectNode json = modelJson(table.features(), fitted, best, ll, iterations, converged, trace);
                 out.writeText("model.json", Json.write(json));
                 ObjectNode metrics = JobMetrics.start(name(), in, table);
                 stats.putInto(metrics);
@@ -208,6 +155,77 @@ public final class PpcaJob implements Job {
         } finally {
             out.abort();
         }
+    }
+
+    /** A PPCA fit: the model, the statistics of its last pass (in its basis), its log-likelihood and trace. */
+    public record Fit(Ppca model, PpcaStatistics statistics, double logLikelihood, int iterations, boolean converged,
+                      double[] trace, double secondsPerIteration) {
+    }
+
+    /** The mean pass, then EM with a Rayleigh–Ritz step per pass, on cached blocks (the job's and bench-ppca's fit). */
+    public static Fit fit(JavaSparkContext jsc, BlockCache cache, int d, int q, int maxIter, double tol, long seed)
+            throws Exception {
+        MeanPart mean = OrderedReduce.reduce(cache.blocks().mapPartitions((Iterator<DataBlock> it) -> {
+            MeanPart acc = new MeanPart(0, 0, new double[d]);
+            while (it.hasNext()) {
+                DataBlock b = it.next();
+                if (b.rows() > 0) {
+                    acc = acc.merge(blockMean(b, d));
+                }
+            }
+            return List.of(acc).iterator();
+        }), MeanPart::merge).orElseThrow();
+        if (mean.weight() == 0) {
+            throw new JobFailedException("all rows have weight 0");
+        }
+        LOG.info("ppca: {} rows × {} features, q = {}; cached without a d × d matrix", mean.count(), d, q);
+        SplittableRandom rng = new SplittableRandom(seed);
+        double[] w0 = new double[d * q];
+        for (int i = 0; i < w0.length; i++) {
+            w0[i] = rng.nextGaussian();
+        }
+        Ppca model = Ppca.of(mean.mean(), w0, q, 1.0);
+        double[] trace = new double[maxIter + 1];
+        double previous = Double.NaN;
+        boolean converged = false;
+        int iterations = 0;
+        double iterSeconds = 0;
+        PpcaStatistics best = null;
+        Ppca fitted = model;
+        for (int it = 1; it <= maxIter; it++) {
+            long ti = System.nanoTime();
+            PpcaStatistics st = pass(jsc, cache, model, d, q);
+            // The exact optimum within the current subspace (when the subspace is good enough), then
+            // EM's step from it, which moves the subspace; both from this one pass's statistics.
+            var ritz = st.rayleighRitz(model);
+            if (ritz.isPresent()) {
+                fitted = ritz.get().model();
+                best = st.inBasis(ritz.get().basisChange());
+            } else {
+                fitted = model;
+                best = st;
+            }
+            double ll = best.logLikelihood(fitted) / best.weightSum();
+            trace[it - 1] = ll;
+            model = best.mStep(fitted);
+            iterations = it;
+            double change = Double.isNaN(previous) ? Double.NaN : ll - previous;
+            double s = (System.nanoTime() - ti) / 1e9;
+            iterSeconds += s;
+            LOG.info("ppca: iteration {}: mean log-likelihood {}, change {}, σ² {}, {} s", it,
+                    String.format("%.10f", ll), Double.isNaN(change) ? "-" : String.format("%.3e", change),
+                    String.format("%.6g", fitted.noiseVariance()), String.format("%.2f", s));
+            if (!Double.isNaN(change) && Math.abs(change) < tol) {
+                converged = true;
+                break;
+            }
+            previous = ll;
+        }
+        LOG.info("ppca: {} after {} iterations, mean log-likelihood {}, σ² {}", converged ? "converged"
+                : "stopped at --max-iter", iterations, String.format("%.10f", trace[iterations - 1]),
+                String.format("%.6g", fitted.noiseVariance()));
+        return new Fit(fitted, best, best.logLikelihood(fitted), iterations, converged,
+                java.util.Arrays.copyOf(trace, iterations), iterations == 0 ? 0 : iterSeconds / iterations);
     }
 
     static MeanPart blockMean(DataBlock b, int d) {

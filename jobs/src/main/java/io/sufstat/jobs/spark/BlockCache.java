@@ -57,6 +57,11 @@ public final class BlockCache implements AutoCloseable {
         return summarize(blocks.persist(level), d, true);
     }
 
+    /** Caches blocks made elsewhere without the d × d co-moments (high-dimensional benchmarks). */
+    public static BlockCache withoutMoments(JavaRDD<DataBlock> blocks, int d, StorageLevel level) throws Exception {
+        return summarize(blocks.persist(level), d, false);
+    }
+
     private static BlockCache summarize(JavaRDD<DataBlock> blocks, int d, boolean withMoments) throws Exception {
         record Part(MomentSummary summary, ReadStats stats) implements java.io.Serializable {
         }
