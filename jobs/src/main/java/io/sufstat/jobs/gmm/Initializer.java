@@ -48,7 +48,7 @@ import java.util.SplittableRandom;
  * values and the seed ({@link RowHash}), so they are the same however the data are partitioned;
  * Spark's k-means‖ depends on the partitioning.
  */
-final class Initializer {
+public final class Initializer {
 
     enum Method {
         KMEANS("kmeans"), KMEANS_PLUS_PLUS("k-means++"), RANDOM_FROM_DATA("random-from-data"), RANDOM("random");
@@ -253,7 +253,7 @@ final class Initializer {
     }
 
     /** k-means++ seeding: each next centre drawn with probability ∝ weight × squared distance to the nearest centre. */
-    static double[][] kMeansPlusPlus(BlockCache cache, int k, long seed) throws Exception {
+    public static double[][] kMeansPlusPlus(BlockCache cache, int k, long seed) throws Exception {
         int d = cache.dimension();
         List<double[]> centres = new ArrayList<>();
         centres.add(pickRows(cache, 1, seed)[0]);

@@ -132,8 +132,31 @@ public final class ModelJson {
                 return new Loaded(features, GaussianMixture.of(CovarianceType.FULL, new double[] {1.0},
                         new double[][] {mean}, new double[][] {p.covariance()}));
             }
+            if (kind.equals("mppca")) {
+                // Applied as the Gaussian mixture with covariances W_k W_kᵀ + σ_k² I.
+                int q = n.path("latentDimension").asInt(0);
+                int k = n.path("weights").size();
+                double[] weights = vector(n.path("weights"), k, source, "weights");
+                double[] noise = vector(n.path("noiseVariances"), k, source, "noiseVariances");
+                double[][] means = new double[k][];
+                double[][] covs = new double[k][];
+                for (int j = 0; j < k; j++) {
+                    means[j] = vector(n.path("means").get(j), d, source, "means[" + j + "]");
+                    JsonNode l = n.path("loadings").get(j);
+                    if (l == null || !l.isArray() || l.size() != d) {
+                        throw new JobFailedException("model " + source + ": loadings[" + j + "] must be a " + d + "×" + q
+                                + " matrix");
+                    }
+                    double[] w = new double[d * q];
+                    for (int r = 0; r < d; r++) {
+                        System.arraycopy(vector(l.get(r), q, source, "loadings[" + j + "][" + r + "]"), 0, w, r * q, q);
+                    }
+                    covs[j] = io.sufstat.common.model.Ppca.of(means[j], w, q, noise[j]).covariance();
+                }
+                return new Loaded(features, GaussianMixture.of(CovarianceType.FULL, weights, means, covs));
+            }
             if (!kind.equals("gaussian-mixture")) {
-                throw new JobFailedException("model " + source + " has kind '" + kind + "'; expected gaussian, gaussian-mixture or ppca");
+                throw new JobFailedException("model " + source + " has kind '" + kind + "'; expected gaussian, gaussian-mixture, ppca or mppca");
             }
             CovarianceType type = CovarianceType.parse(n.path("covarianceType").asText("full"));
             JsonNode w = n.path("weights");
