@@ -42,6 +42,19 @@ public final class MixtureConditional {
         return missing.clone();
     }
 
+    /** Component j's conditional (its conditional covariance does not depend on the row). */
+    public GaussianConditional component(int j) {
+        return parts[j];
+    }
+
+    /**
+     * After {@link #impute} without a generator: component j's conditional mean of the missing coordinates,
+     * at their indices of the returned array (other entries meaningless).
+     */
+    public double[] componentMean(Work w, int j) {
+        return w.means[j];
+    }
+
     /** Work arrays for {@link #impute}; one per thread. */
     public Work work() {
         return new Work(parts.length, d);

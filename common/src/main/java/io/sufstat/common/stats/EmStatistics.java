@@ -90,6 +90,135 @@ public final class EmStatistics implements Serializable {
         return this;
     }
 
+    /**
+     * E-step and M statistics of a block whose rows may have missing coordinates (NaN), for EM over the
+     * missing values: complete rows go through {@link #accumulate} together; a row with missing values
+     * contributes, per component, its posterior from the observed coordinates' marginal, its observed
+     * values with the component's conditional means in the missing ones, and in the second moments the
+     * conditional covariance of the missing block: {@code E[(x − μ)(x − μ)ᵀ | x_o, k] =
+     * (x̂_k − μ_k)(x̂_k − μ_k)ᵀ + [Σ_k,m|o in the missing block]}; the log-likelihood is
+     * {@code log p(x_o)}. {@code patterns} caches the conditionals per missingness pattern (per task).
+     */
+    public EmStatistics accumulateWithMissing(MixtureKernel kernel, MixtureKernel.Workspace ws, GaussianMixture mixture,
+                                              java.util.Map<MissingPattern, PatternConditional> patterns, double[] values,
+                                              double[] weights, int rows, boolean withMoments) {
+        double[] complete = new double[rows * d];
+        double[] completeWeights = weights == null ? null : new double[rows];
+        int nc = 0;
+        double[] x = new double[d];
+        boolean[] mask = new boolean[d];
+        for (int i = 0; i < rows; i++) {
+            boolean any = false;
+            for (int c = 0; c < d; c++) {
+                double v = values[i * d + c];
+                mask[c] = Double.isNaN(v);
+                any |= mask[c];
+            }
+            double wt = weights == null ? 1.0 : weights[i];
+            if (!any) {
+                System.arraycopy(values, i * d, complete, nc * d, d);
+                if (completeWeights != null) {
+                    completeWeights[nc] = wt;
+                }
+                nc++;
+                continue;
+            }
+            PatternConditional pc = patterns.computeIfAbsent(new MissingPattern(mask.clone()),
+                    p -> new PatternConditional(mixture, p.mask()));
+            System.arraycopy(values, i * d, x, 0, d);
+            count++;
+            weightSum += wt;
+            logLikelihood += wt * pc.conditional.impute(x, null, null, pc.work);
+            if (withMoments) {
+                addIncomplete(kernel, pc, values, i, wt);
+            }
+        }
+        if (nc > 0) {
+            accumulate(kernel, ws, complete, completeWeights, nc, withMoments);
+        }
+        return this;
+    }
+
+    /** A missingness pattern as a map key. */
+    public record MissingPattern(boolean[] mask) {
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof MissingPattern p && java.util.Arrays.equals(mask, p.mask);
+        }
+
+        @Override
+        public int hashCode() {
+            return java.util.Arrays.hashCode(mask);
+        }
+    }
+
+    /** The mixture conditioned on one pattern, its work arrays and each component's conditional covariance. */
+    public static final class PatternConditional {
+        final io.sufstat.common.inference.MixtureConditional conditional;
+        final io.sufstat.common.inference.MixtureConditional.Work work;
+        final int[] missing;
+        final double[][] covariance;
+
+        public PatternConditional(GaussianMixture m, boolean[] mask) {
+            this.conditional = io.sufstat.common.inference.MixtureConditional.of(m, mask);
+            this.work = conditional.work();
+            this.missing = conditional.missing();
+            this.covariance = new double[m.size()][];
+            for (int j = 0; j < m.size(); j++) {
+                covariance[j] = conditional.component(j).conditionalCovariance();
+            }
+        }
+    }
+
+    private void addIncomplete(MixtureKernel kernel, PatternConditional pc, double[] values, int row, double wt) {
+        double[] post = pc.work.posteriors();
+        int[] mis = pc.missing;
+        int nm = mis.length;
+        double[] dev = new double[d];
+        int[] where = new int[d];
+        java.util.Arrays.fill(where, -1);
+        for (int t = 0; t < nm; t++) {
+            where[mis[t]] = t;
+        }
+        for (int j = 0; j < k; j++) {
+            double r = wt * post[j];
+            if (r == 0) {
+                continue;
+            }
+            double[] xhat = pc.conditional.componentMean(pc.work, j);
+            for (int c = 0; c < d; c++) {
+                double v = where[c] >= 0 ? xhat[c] : values[row * d + c];
+                dev[c] = v - kernel.meanOf(j, c);
+            }
+            double[] cov = pc.covariance[j];
+            if (kernel.wide()) {
+                int base = j * (d + 1) * wp;
+                for (int a = 0; a < d; a++) {
+                    int ta = where[a];
+                    for (int b = 0; b <= a; b++) {
+                        double v = dev[a] * dev[b];
+                        if (ta >= 0 && where[b] >= 0) {
+                            v += cov[ta * nm + where[b]];
+                        }
+                        q[base + a * wp + b] += r * v;
+                    }
+                    q[base + d * wp + a] += r * dev[a];
+                }
+                q[base + d * wp + d] += r;
+            } else {
+                nk[j] += r;
+                for (int c = 0; c < d; c++) {
+                    s[j * d + c] += r * dev[c];
+                    double v = dev[c] * dev[c];
+                    if (where[c] >= 0) {
+                        v += cov[where[c] * nm + where[c]];
+                    }
+                    q[j * d + c] += r * v;
+                }
+            }
+        }
+    }
+
     private void countRows(double[] weights, int rows) {
         count += rows;
         for (int i = 0; i < rows; i++) {

@@ -127,14 +127,22 @@ final class EmDriver {
         Broadcast<MixtureKernel> kernel = jsc.broadcast(MixtureKernel.of(m));
         int capacity = cache.blockRows();
         try {
+            boolean missing = cache.hasMissing();
             return OrderedReduce.reduce(cache.blocks().mapPartitions((Iterator<DataBlock> it) -> {
                 MixtureKernel k = kernel.value();
                 MixtureKernel.Workspace ws = k.workspace(capacity);
                 EmStatistics s = EmStatistics.create(k);
+                // With missing values: conditionals per missingness pattern, cached for the task.
+                java.util.Map<EmStatistics.MissingPattern, EmStatistics.PatternConditional> patterns =
+                        missing ? new java.util.HashMap<>() : null;
                 while (it.hasNext()) {
                     DataBlock b = it.next();
                     if (b.rows() > 0) {
-                        s.accumulate(k, ws, b.values(), b.weights(), b.rows(), withMoments);
+                        if (missing) {
+                            s.accumulateWithMissing(k, ws, m, patterns, b.values(), b.weights(), b.rows(), withMoments);
+                        } else {
+                            s.accumulate(k, ws, b.values(), b.weights(), b.rows(), withMoments);
+                        }
                     }
                 }
                 return List.of(s).iterator();

@@ -90,6 +90,7 @@ public final class GmmJob implements Job {
         specs.add(OptionSpec.value("reg-covar", "R", "Added to every covariance diagonal (keeps covariances positive"
                 + " definite).", "1e-6"));
         specs.add(OptionSpec.value("seed", "S", "Random seed of the initialisation.", "0"));
+        specs.add(InputOptions.MISSING);
         specs.add(OptionSpec.value("checkpoint", "DIR", "Save the EM state after every iteration here (atomically;"
                 + " any Hadoop path). Rerunning the same command after a failure resumes from the last completed"
                 + " iteration and writes the same model as an uninterrupted run; a checkpoint of another run is refused.",
@@ -153,8 +154,8 @@ public final class GmmJob implements Job {
                 ReadStats stats = cache.stats();
                 stats.warnIfSkipped(LOG);
                 stats.requireUsableRows(in.path());
-                long rows = cache.moments().count();
-                if (cache.moments().weightSum() == 0) {
+                long rows = cache.rowCount();
+                if (cache.weightSum() == 0) {
                     throw new JobFailedException("all " + rows + " rows have weight 0");
                 }
                 long cacheBytes = cache.memoryBytes(jsc);
@@ -167,10 +168,20 @@ public final class GmmJob implements Job {
                 Checkpoint checkpoint = null;
                 if (o.given("checkpoint")) {
                     String fingerprint = "input=" + in.path() + ";features=" + table.features() + ";rows=" + rows
-                            + ";weightSum=" + cache.moments().weightSum() + ";init=" + initSpec + ";seed=" + seed
+                            + ";weightSum=" + cache.weightSum() + ";init=" + initSpec + ";seed=" + seed
                             + ";regCovar=" + reg;
                     checkpoint = Checkpoint.open(o.require("checkpoint"), ctx.hadoopConf(), fingerprint);
                     LOG.info("checkpointing every EM iteration to {}", o.require("checkpoint"));
+                }
+                // With --missing em, initialisations see the complete rows only (EM then uses every row).
+                BlockCache initCache = cache.hasMissing() ? cache.completeRows(StorageLevel.MEMORY_AND_DISK()) : cache;
+                if (cache.hasMissing()) {
+                    long complete = initCache.rowCount();
+                    LOG.info("--missing em: {} of {} rows are complete; initialising from them", complete, rows);
+                    if (complete == 0 && warm == null) {
+                        throw new JobFailedException("no row is complete, so there is nothing to initialise from: give"
+                                + " --init a model.json");
+                    }
                 }
                 List<Candidate> fits = new ArrayList<>();
                 JobFailedException firstError = null;
@@ -190,7 +201,7 @@ public final class GmmJob implements Job {
                                 // A saved state replaces the initialisation (which may be a costly k-means).
                                 GaussianMixture init = warm != null ? warm.mixture()
                                         : slot != null && slot.hasState() ? null
-                                        : Initializer.initial(method, k, type, seed + r, reg, cache, ctx.spark());
+                                        : Initializer.initial(method, k, type, seed + r, reg, initCache, ctx.spark());
                                 EmDriver.Fit fit = EmDriver.run(jsc, cache, init, maxIter, tol, reg, runLabel, slot);
                                 if (best == null || fit.logLikelihood() > best.logLikelihood()) {
                                     best = fit;
@@ -206,6 +217,9 @@ public final class GmmJob implements Job {
                             firstError = firstError == null ? e : firstError;
                         }
                     }
+                }
+                if (initCache != cache) {
+                    initCache.close();
                 }
                 Candidate chosen = null;
                 for (Candidate c : fits) {

@@ -26,6 +26,16 @@ public final class MixtureFitter {
     }
 
     /**
+     * EM from a given mixture on an existing cache (rows may hold NaN for missing values when the cache was
+     * read with {@code --missing em}): the {@code mle} job's fit with missing values, K = 1.
+     */
+    public static Result fitFrom(JavaSparkContext jsc, BlockCache cache, GaussianMixture initial, int maxIter, double tol,
+                                 double regCovar, String label) throws Exception {
+        EmDriver.Fit fit = EmDriver.run(jsc, cache, initial, maxIter, tol, regCovar, label);
+        return new Result(fit.model(), fit.logLikelihood(), fit.weightSum(), fit.count(), fit.iterations(), fit.converged());
+    }
+
+    /**
      * Fits K components of the given covariance type. {@code init} is one of kmeans, k-means++,
      * random-from-data, random.
      */
@@ -40,7 +50,7 @@ public final class MixtureFitter {
         try (BlockCache cache = BlockCache.of(table, StorageLevel.MEMORY_AND_DISK())) {
             ReadStats stats = cache.stats();
             stats.requireUsableRows(table.features().toString());
-            long rows = cache.moments().count();
+            long rows = cache.rowCount();
             if (k > rows) {
                 throw new JobFailedException("k = " + k + " is larger than the number of rows (" + rows + ")");
             }

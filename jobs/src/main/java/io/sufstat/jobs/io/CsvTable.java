@@ -46,10 +46,12 @@ final class CsvTable extends TableSource {
     private final boolean header;
     private final byte delimiter;
     private final boolean skipBad;
+    private final boolean missingAllowed;
     private final transient JavaSparkContext jsc;
 
     private CsvTable(String path, List<String> columns, List<String> features, int[] featureIndex, int weightIndex,
-                     int[] groupIndex, boolean header, byte delimiter, boolean skipBad, JavaSparkContext jsc) {
+                     int[] groupIndex, boolean header, byte delimiter, boolean skipBad, boolean missingAllowed,
+                     JavaSparkContext jsc) {
         this.path = path;
         this.columns = columns;
         this.features = features;
@@ -59,6 +61,7 @@ final class CsvTable extends TableSource {
         this.header = header;
         this.delimiter = delimiter;
         this.skipBad = skipBad;
+        this.missingAllowed = missingAllowed;
         this.jsc = jsc;
     }
 
@@ -168,7 +171,7 @@ final class CsvTable extends TableSource {
         int[] groupIndex = indexes(o.groupBy(), columns, first, "group");
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         return new CsvTable(o.path(), List.copyOf(columns), List.copyOf(features), featureIndex, weightIndex,
-                groupIndex, o.header(), delim, o.skipBadRecords(), jsc);
+                groupIndex, o.header(), delim, o.skipBadRecords(), o.missingAllowed(), jsc);
     }
 
     private static int[] indexes(List<String> names, List<String> columns, Path file, String role) {
@@ -197,6 +200,11 @@ final class CsvTable extends TableSource {
             out.add(s.string(b, i).trim());
         }
         return out;
+    }
+
+    @Override
+    public boolean missingAllowed() {
+        return missingAllowed;
     }
 
     @Override
@@ -335,7 +343,7 @@ final class CsvTable extends TableSource {
         private byte[] bytes;
 
         CsvCursor(CsvTable t, String file, long splitStart, Iterator<Tuple2<LongWritable, Text>> lines) {
-            super(t.features.size(), t.skipBad);
+            super(t.features.size(), t.skipBad, t.missingAllowed);
             this.t = t;
             this.file = file;
             this.splitStart = splitStart;
@@ -412,6 +420,10 @@ final class CsvTable extends TableSource {
 
         /** Parses field c; on a bad value records it and leaves {@code parser.ok} false. */
         private double value(int c) {
+            if (splitter.isBlank(bytes, c) && missingAllowed) {
+                parser.ok = true;
+                return Double.NaN;
+            }
             if (splitter.isBlank(bytes, c)) {
                 parser.ok = false;
                 bad(BadRecordReason.MISSING_VALUE, this::where,
@@ -422,7 +434,7 @@ final class CsvTable extends TableSource {
             if (!parser.ok) {
                 bad(BadRecordReason.NOT_A_NUMBER, this::where,
                         describe(t.columns.get(c), c, splitter.string(bytes, c), BadRecordReason.NOT_A_NUMBER));
-            } else if (!Double.isFinite(v)) {
+            } else if (!Double.isFinite(v) && !(missingAllowed && Double.isNaN(v))) {
                 parser.ok = false;
                 bad(BadRecordReason.NON_FINITE, this::where,
                         describe(t.columns.get(c), c, splitter.string(bytes, c), BadRecordReason.NON_FINITE));

@@ -40,9 +40,11 @@ final class DataFrameTable extends TableSource {
     private final boolean hasCorrupt;
     private final boolean hasRowIndex;
     private final boolean skipBad;
+    private final boolean missingAllowed;
 
     private DataFrameTable(Dataset<Row> selected, List<String> features, List<String> featureColumns, boolean vector,
-                           boolean hasWeight, int groups, boolean hasCorrupt, boolean hasRowIndex, boolean skipBad) {
+                           boolean hasWeight, int groups, boolean hasCorrupt, boolean hasRowIndex, boolean skipBad,
+                           boolean missingAllowed) {
         this.selected = selected;
         this.features = features;
         this.featureColumns = featureColumns;
@@ -52,6 +54,7 @@ final class DataFrameTable extends TableSource {
         this.hasCorrupt = hasCorrupt;
         this.hasRowIndex = hasRowIndex;
         this.skipBad = skipBad;
+        this.missingAllowed = missingAllowed;
     }
 
     static DataFrameTable openDataFrame(InputOptions o, SparkSession spark) throws java.io.IOException {
@@ -139,7 +142,7 @@ final class DataFrameTable extends TableSource {
         }
         Dataset<Row> selected = df.select(cols.toArray(new Column[0]));
         return new DataFrameTable(selected, List.copyOf(features), List.copyOf(featureColumns), vector,
-                weight != null, o.groupBy().size(), hasCorrupt, hasRowIndex, o.skipBadRecords());
+                weight != null, o.groupBy().size(), hasCorrupt, hasRowIndex, o.skipBadRecords(), o.missingAllowed());
     }
 
     private static String quote(String name) {
@@ -162,6 +165,11 @@ final class DataFrameTable extends TableSource {
             throw new JobFailedException(role + " column '" + f.name() + "' has type " + t.simpleString()
                     + "; it must be numeric (or a string holding numbers)");
         }
+    }
+
+    @Override
+    public boolean missingAllowed() {
+        return missingAllowed;
     }
 
     @Override
@@ -197,7 +205,7 @@ final class DataFrameTable extends TableSource {
         private Row row;
 
         Cursor(DataFrameTable t, Iterator<Row> rows) {
-            super(t.features.size(), t.skipBad);
+            super(t.features.size(), t.skipBad, t.missingAllowed);
             this.t = t;
             this.rows = rows;
             int next = t.featureColumns.size();
@@ -240,7 +248,7 @@ final class DataFrameTable extends TableSource {
                     }
                     for (int j = 0; j < features.length; j++) {
                         double x = v.apply(j);
-                        if (!Double.isFinite(x)) {
+                        if (!Double.isFinite(x) && !(t.missingAllowed && Double.isNaN(x))) {
                             bad(BadRecordReason.NON_FINITE, this::where,
                                     describe(t.features.get(j), j, Double.toString(x), BadRecordReason.NON_FINITE));
                             continue rows;
@@ -281,6 +289,10 @@ final class DataFrameTable extends TableSource {
 
         private double scalar(int j, String name) {
             Object o = row.get(j);
+            if (missingAllowed && (o == null || (o instanceof String str && str.isBlank()))) {
+                parser.ok = true;
+                return Double.NaN;
+            }
             if (o == null) {
                 parser.ok = false;
                 bad(BadRecordReason.MISSING_VALUE, this::where, describe(name, j, null, BadRecordReason.MISSING_VALUE));
@@ -289,7 +301,7 @@ final class DataFrameTable extends TableSource {
             double x = toDouble(o);
             if (!parser.ok) {
                 bad(BadRecordReason.NOT_A_NUMBER, this::where, describe(name, j, o.toString(), BadRecordReason.NOT_A_NUMBER));
-            } else if (!Double.isFinite(x)) {
+            } else if (!Double.isFinite(x) && !(missingAllowed && Double.isNaN(x))) {
                 parser.ok = false;
                 bad(BadRecordReason.NON_FINITE, this::where, describe(name, j, o.toString(), BadRecordReason.NON_FINITE));
             }

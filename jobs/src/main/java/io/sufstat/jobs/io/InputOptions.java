@@ -11,7 +11,7 @@ import java.util.Optional;
 /** The input options every job that reads rows shares, parsed and checked for consistency. */
 public record InputOptions(String path, String format, List<String> features, Optional<String> featuresCol,
                            Optional<String> weightCol, List<String> groupBy, boolean skipBadRecords,
-                           boolean header, char delimiter) {
+                           boolean header, char delimiter, boolean missingAllowed) {
 
     public static final List<OptionSpec> SPECS = List.of(
             OptionSpec.required("input", "PATH", "Input file, directory or glob (any Hadoop path: file:, hdfs:, s3a: …)."),
@@ -29,6 +29,12 @@ public record InputOptions(String path, String format, List<String> features, Op
             OptionSpec.value("csv-header", "true|false", "Whether CSV files start with a header line (without"
                     + " one, columns are named c1, c2, …).", "true"),
             OptionSpec.value("csv-delimiter", "CHAR", "CSV field delimiter ('\\t' for tab).", ","));
+
+    /** {@code --missing}: the jobs that can fit with missing values declare it. */
+    public static final OptionSpec MISSING = OptionSpec.value("missing", "fail|em", "A missing feature value (empty"
+            + " field, null or NaN): a bad record (fail, handled by --on-bad-record), or kept and handled by EM over the"
+            + " missing coordinates (em: each row contributes its observed values and the expected statistics of the"
+            + " missing ones).", "fail");
 
     /** As {@link #SPECS} plus {@code --group-by}. */
     public static final OptionSpec GROUP_BY = OptionSpec.value("group-by", "K1,K2", "Fit one model per value of"
@@ -88,8 +94,17 @@ public record InputOptions(String path, String format, List<String> features, Op
         if (delim.length() != 1 || delim.charAt(0) == '"' || delim.charAt(0) > 127) {
             throw new UsageException("--csv-delimiter must be one ASCII character other than '\"', not '" + delim + "'");
         }
+        boolean missing = tryChoice(o, "missing").equals("em");
         return new InputOptions(path, format, features, featuresCol, weight, groupBy, policy.equals("skip"),
-                header.equals("true"), delim.charAt(0));
+                header.equals("true"), delim.charAt(0), missing);
+    }
+
+    private static String tryChoice(Options o, String name) {
+        try {
+            return o.getChoice(name, "fail", "em");
+        } catch (IllegalArgumentException notDeclared) {
+            return "fail";
+        }
     }
 
     private static List<String> tryList(Options o, String name) {

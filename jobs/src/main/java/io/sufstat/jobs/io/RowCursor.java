@@ -14,10 +14,17 @@ public abstract class RowCursor {
     protected List<String> groupKey = List.of();
     protected final ReadStats stats = new ReadStats();
     private final boolean skipBad;
+    /** With {@code --missing em}: a missing value is NaN in {@link #features()}, not a bad record. */
+    protected final boolean missingAllowed;
 
     protected RowCursor(int dimension, boolean skipBad) {
+        this(dimension, skipBad, false);
+    }
+
+    protected RowCursor(int dimension, boolean skipBad, boolean missingAllowed) {
         this.features = new double[dimension];
         this.skipBad = skipBad;
+        this.missingAllowed = missingAllowed;
     }
 
     /** Advances to the next usable row; false at the end of the partition. */

@@ -38,7 +38,7 @@ public abstract class TableSource implements Serializable {
     public static TableSource of(Dataset<Row> df, List<String> featureColumns, Optional<String> vectorColumn,
                                  Optional<String> weightColumn, boolean skipBad, String name) {
         InputOptions o = new InputOptions(name, "dataframe", featureColumns, vectorColumn, weightColumn, List.of(), skipBad,
-                true, ',');
+                true, ',', false);
         return DataFrameTable.fromFrame(df, o, false);
     }
 
@@ -51,6 +51,9 @@ public abstract class TableSource implements Serializable {
 
     /** Runs {@code f} on every partition's cursor. */
     public abstract <R> JavaRDD<R> mapPartitions(PartitionFunction<R> f);
+
+    /** True when missing feature values are kept as NaN ({@code --missing em}) instead of being bad records. */
+    public abstract boolean missingAllowed();
 
     /** True when rows carry weights (a weight column was given). */
     public abstract boolean hasWeights();

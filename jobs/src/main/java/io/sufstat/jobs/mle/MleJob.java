@@ -76,6 +76,7 @@ public final class MleJob implements Job {
     public List<OptionSpec> options() {
         List<OptionSpec> specs = new ArrayList<>(InputOptions.SPECS);
         specs.add(InputOptions.GROUP_BY);
+        specs.add(InputOptions.MISSING);
         specs.add(OptionSpec.required("output", "DIR", "Output directory (any Hadoop path); must be absent or empty."));
         specs.add(OptionSpec.flag("unbiased", "Divide the co-moments by W − Σw²/W (n − 1 for unit weights)"
                 + " instead of the maximum-likelihood W."));
@@ -101,7 +102,13 @@ public final class MleJob implements Job {
             LOG.info("reading {} ({}): {} features [{}], {} partitions", in.path(), in.format(), table.dimension(),
                     String.join(", ", table.features()), table.numPartitions());
             ObjectNode metrics = JobMetrics.start("mle", in, table);
-            if (in.groupBy().isEmpty()) {
+            if (in.missingAllowed()) {
+                if (!in.groupBy().isEmpty() || estimator != CovarianceEstimator.MAXIMUM_LIKELIHOOD) {
+                    throw new UsageException("--missing em fits one maximum-likelihood Gaussian: it does not combine"
+                            + " with --group-by or --unbiased");
+                }
+                fitWithMissing(table, in, ridge, out, metrics, t0, ctx);
+            } else if (in.groupBy().isEmpty()) {
                 fitOne(table, in, estimator, ridge, out, metrics, t0);
             } else {
                 GroupedMle.fit(ctx.spark(), table, in, estimator, ridge, out, metrics, t0);
@@ -138,6 +145,55 @@ public final class MleJob implements Job {
         seconds.put("write", round((System.nanoTime() - tw) / 1e9));
         seconds.put("total", round((System.nanoTime() - t0) / 1e9));
         out.writeText("metrics.json", Json.write(metrics));
+    }
+
+    /** Iterations and tolerance (change of the mean log-likelihood per row) of EM over missing values. */
+    static final int MISSING_EM_MAX_ITER = 500;
+    static final double MISSING_EM_TOL = 1e-10;
+
+    /**
+     * The maximum-likelihood Gaussian when some values are missing (at random): EM over the missing
+     * coordinates (each row adds its observed values and the conditional expectations of the missing ones),
+     * started from the complete rows' Gaussian. Not one pass, but one pass per iteration.
+     */
+    private static void fitWithMissing(TableSource table, InputOptions in, double ridge, AtomicOutput out,
+                                       ObjectNode metrics, long t0, io.sufstat.jobs.JobContext ctx) throws Exception {
+        try (io.sufstat.jobs.spark.BlockCache cache = io.sufstat.jobs.spark.BlockCache.of(table,
+                org.apache.spark.storage.StorageLevel.MEMORY_AND_DISK())) {
+            ReadStats stats = cache.stats();
+            stats.warnIfSkipped(LOG);
+            stats.requireUsableRows(in.path());
+            Gaussian start;
+            try (io.sufstat.jobs.spark.BlockCache complete = cache.completeRows(
+                    org.apache.spark.storage.StorageLevel.MEMORY_AND_DISK())) {
+                if (complete.rowCount() <= table.dimension()) {
+                    throw new JobFailedException("--missing em starts from the complete rows, and only "
+                            + complete.rowCount() + " of " + cache.rowCount() + " rows are complete (more than "
+                            + table.dimension() + " are needed)");
+                }
+                start = solve(complete.moments(), CovarianceEstimator.MAXIMUM_LIKELIHOOD, ridge, table.features(),
+                        "the complete rows");
+                LOG.info("--missing em: starting from the {} complete rows of {}", complete.rowCount(), cache.rowCount());
+            }
+            io.sufstat.common.model.GaussianMixture init = io.sufstat.common.model.GaussianMixture.of(
+                    io.sufstat.common.model.CovarianceType.FULL, new double[] {1.0}, new double[][] {start.mean()},
+                    new double[][] {start.covariance()});
+            io.sufstat.jobs.gmm.MixtureFitter.Result r = io.sufstat.jobs.gmm.MixtureFitter.fitFrom(ctx.sparkContext(),
+                    cache, init, MISSING_EM_MAX_ITER, MISSING_EM_TOL, ridge, "mle --missing em");
+            Gaussian g = r.model().component(0);
+            ObjectNode model = ModelJson.gaussian(table.features(), r.count(), r.weightSum(), g, r.logLikelihood(),
+                    "mle", ridge);
+            model.put("missing", "em");
+            model.put("iterations", r.iterations());
+            model.put("converged", r.converged());
+            out.writeText("model.json", Json.write(model));
+            stats.putInto(metrics);
+            metrics.put("logLikelihood", r.logLikelihood());
+            metrics.put("iterations", r.iterations());
+            metrics.put("converged", r.converged());
+            metrics.put("seconds", round((System.nanoTime() - t0) / 1e9));
+            out.writeText("metrics.json", Json.write(metrics));
+        }
     }
 
     /** A fitted Gaussian with its row count, weight sum and log-likelihood. */

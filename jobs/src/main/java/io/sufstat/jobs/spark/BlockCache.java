@@ -26,6 +26,8 @@ public final class BlockCache implements AutoCloseable {
     private final ReadStats stats;
     private final MomentSummary moments;
     private final int blockRows;
+    private boolean missing;
+    private double weightSum;
 
     private BlockCache(JavaRDD<DataBlock> blocks, int dimension, ReadStats stats, MomentSummary moments, int blockRows) {
         this.blocks = blocks;
@@ -49,7 +51,9 @@ public final class BlockCache implements AutoCloseable {
         int d = table.dimension();
         boolean weighted = table.hasWeights();
         JavaRDD<DataBlock> blocks = table.mapPartitions((p, c) -> toBlocks(d, weighted, c)).persist(level);
-        return summarize(blocks, d, moments);
+        BlockCache cache = summarize(blocks, d, moments && !table.missingAllowed());
+        cache.missing = table.missingAllowed();
+        return cache;
     }
 
     /** Caches blocks made elsewhere (benchmarks, generated data). */
@@ -63,14 +67,18 @@ public final class BlockCache implements AutoCloseable {
     }
 
     private static BlockCache summarize(JavaRDD<DataBlock> blocks, int d, boolean withMoments) throws Exception {
-        record Part(MomentSummary summary, ReadStats stats) implements java.io.Serializable {
+        record Part(MomentSummary summary, ReadStats stats, double weightSum) implements java.io.Serializable {
         }
         Part total = OrderedReduce.reduce(blocks.mapPartitions((Iterator<DataBlock> it) -> {
             MomentSummary s = withMoments ? MomentSummary.create(d) : null;
             ReadStats st = new ReadStats();
+            double weight = 0;
             double[] ones = null;
             while (it.hasNext()) {
                 DataBlock b = it.next();
+                for (int i = 0; i < b.rows; i++) {
+                    weight += b.weights == null ? 1.0 : b.weights[i];
+                }
                 if (b.rows > 0 && s != null) {
                     double[] w = b.weights;
                     if (w == null) {
@@ -86,10 +94,13 @@ public final class BlockCache implements AutoCloseable {
                     st.merge(b.stats);
                 }
             }
-            return List.of(new Part(s, st)).iterator();
-        }), (a, b) -> new Part(a.summary() == null ? null : a.summary().combine(b.summary()), a.stats().merge(b.stats())))
-                .orElseGet(() -> new Part(withMoments ? MomentSummary.create(d) : null, new ReadStats()));
-        return new BlockCache(blocks, d, total.stats(), total.summary(), RowBlock.forDimension(d).capacity());
+            return List.of(new Part(s, st, weight)).iterator();
+        }), (a, b) -> new Part(a.summary() == null ? null : a.summary().combine(b.summary()), a.stats().merge(b.stats()),
+                a.weightSum() + b.weightSum()))
+                .orElseGet(() -> new Part(withMoments ? MomentSummary.create(d) : null, new ReadStats(), 0));
+        BlockCache cache = new BlockCache(blocks, d, total.stats(), total.summary(), RowBlock.forDimension(d).capacity());
+        cache.weightSum = total.weightSum();
+        return cache;
     }
 
     /** One partition's rows as blocks; the last block (possibly empty) carries the read counts. */
@@ -163,6 +174,49 @@ public final class BlockCache implements AutoCloseable {
     }
 
     /** Count, weight sum, mean and covariance of all cached rows. */
+    /** True when rows may hold NaN for missing values ({@code --missing em}). */
+    public boolean hasMissing() {
+        return missing;
+    }
+
+    /**
+     * The rows without a missing value, cached on their own (with their moments): for initialisations,
+     * which need complete rows. The caller closes it.
+     */
+    public BlockCache completeRows(StorageLevel level) throws Exception {
+        int d = dimension;
+        JavaRDD<DataBlock> complete = blocks.map((DataBlock b) -> {
+            double[] v = new double[b.rows * d];
+            double[] w = b.weights == null ? null : new double[b.rows];
+            int n = 0;
+            rows:
+            for (int i = 0; i < b.rows; i++) {
+                for (int j = 0; j < d; j++) {
+                    if (Double.isNaN(b.values[i * d + j])) {
+                        continue rows;
+                    }
+                }
+                System.arraycopy(b.values, i * d, v, n * d, d);
+                if (w != null) {
+                    w[n] = b.weights[i];
+                }
+                n++;
+            }
+            return new DataBlock(n, Arrays.copyOf(v, n * d), w == null ? null : Arrays.copyOf(w, n), b.stats);
+        });
+        return summarize(complete.persist(level), d, true);
+    }
+
+    /** The number of cached rows (also when the cache has no moments). */
+    public long rowCount() {
+        return moments != null ? moments.count() : stats.rowsUsed();
+    }
+
+    /** {@code Σ w} of the cached rows. */
+    public double weightSum() {
+        return weightSum;
+    }
+
     public MomentSummary moments() {
         if (moments == null) {
             throw new IllegalStateException("this cache was built without moments");
