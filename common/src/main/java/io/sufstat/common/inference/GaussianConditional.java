@@ -75,6 +75,20 @@ public final class GaussianConditional {
         return new GaussianConditional(d, obs, mis, g.mean(), l, constant);
     }
 
+    /**
+     * The Cholesky factor of Σ with the observed coordinates first, row-major d × d (a copy): its leading
+     * block is {@code L_oo}, below it {@code L_mo}, then {@code L_mm} — for block kernels that whiten many rows
+     * of one pattern at once.
+     */
+    public double[] factor() {
+        return lower.clone();
+    }
+
+    /** {@code −½ (|o| log 2π + log|Σ_oo|)}: the marginal log-density is this minus {@code ½‖z‖²}. */
+    public double marginalLogConstant() {
+        return observed.length == 0 ? 0.0 : marginalConstant;
+    }
+
     /** Observed coordinates, ascending. */
     public int[] observed() {
         return observed.clone();

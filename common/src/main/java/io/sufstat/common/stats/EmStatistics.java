@@ -1,5 +1,6 @@
 package io.sufstat.common.stats;
 
+import io.sufstat.common.linalg.Blas;
 import io.sufstat.common.linalg.BlockProducts;
 import io.sufstat.common.model.CovarianceType;
 import io.sufstat.common.model.GaussianMixture;
@@ -105,6 +106,165 @@ public final class EmStatistics implements Serializable {
         double[] complete = new double[rows * d];
         double[] completeWeights = weights == null ? null : new double[rows];
         int nc = 0;
+        // Rows with gaps grouped by pattern, in order of first appearance (a deterministic summation order).
+        java.util.Map<MissingPattern, int[]> groups = new java.util.LinkedHashMap<>();
+        java.util.Map<MissingPattern, Integer> sizes = new java.util.HashMap<>();
+        boolean[] mask = new boolean[d];
+        for (int i = 0; i < rows; i++) {
+            boolean any = false;
+            for (int c = 0; c < d; c++) {
+                mask[c] = Double.isNaN(values[i * d + c]);
+                any |= mask[c];
+            }
+            if (!any) {
+                System.arraycopy(values, i * d, complete, nc * d, d);
+                if (completeWeights != null) {
+                    completeWeights[nc] = weights[i];
+                }
+                nc++;
+                continue;
+            }
+            MissingPattern key = new MissingPattern(mask.clone());
+            int[] members = groups.computeIfAbsent(key, x -> new int[8]);
+            int size = sizes.getOrDefault(key, 0);
+            if (size == members.length) {
+                members = java.util.Arrays.copyOf(members, 2 * size);
+                groups.put(key, members);
+            }
+            members[size] = i;
+            sizes.put(key, size + 1);
+        }
+        for (var e : groups.entrySet()) {
+            PatternConditional pc = patterns.computeIfAbsent(e.getKey(), p -> new PatternConditional(mixture, p.mask()));
+            addPatternGroup(kernel, ws, pc, values, weights, e.getValue(), sizes.get(e.getKey()), withMoments);
+        }
+        if (nc > 0) {
+            accumulate(kernel, ws, complete, completeWeights, nc, withMoments);
+        }
+        return this;
+    }
+
+    /**
+     * Rows of one missingness pattern at once, with level-3 kernels: per component the observed parts are
+     * whitened by one triangular solve ({@code Z = (X_o − μ_o) L_oo⁻ᵀ}), the conditional means are
+     * {@code μ_m + Z L_moᵀ} (one GEMM), the marginal log-densities {@code c − ½‖z‖²}; after the posteriors,
+     * the completed rows weighted by {@code √(w r)} go through the Gram product, and the conditional
+     * covariance of the missing block is added once, times {@code Σ w r}.
+     */
+    private void addPatternGroup(MixtureKernel kernel, MixtureKernel.Workspace ws, PatternConditional pc, double[] values,
+                                 double[] weights, int[] members, int n, boolean withMoments) {
+        int[] obs = pc.observed;
+        int[] mis = pc.missing;
+        int no = obs.length;
+        int nm = mis.length;
+        double[] lp = new double[n * k];
+        double[][] filled = new double[k][];
+        for (int j = 0; j < k; j++) {
+            double[] mu = pc.means[j];
+            double[] z = new double[n * Math.max(no, 1)];
+            for (int i = 0; i < n; i++) {
+                int row = members[i];
+                for (int a = 0; a < no; a++) {
+                    z[i * no + a] = values[row * d + obs[a]] - mu[obs[a]];
+                }
+            }
+            if (no > 0) {
+                // L_oo Zᵀ = (X_o − μ_o)ᵀ: row-major L_oo is column-major L_ooᵀ, hence "U", "T".
+                Blas.get().dtrsm("L", "U", "T", "N", no, n, 1.0, pc.lOo[j], no, z, no);
+            }
+            double[] xh = new double[n * nm];
+            if (no > 0 && nm > 0) {
+                Blas.get().dgemm("T", "N", nm, n, no, 1.0, pc.lMo[j], no, z, no, 0.0, xh, nm);
+            }
+            double[] full = new double[n * d];
+            for (int i = 0; i < n; i++) {
+                int row = members[i];
+                double ss = 0;
+                for (int a = 0; a < no; a++) {
+                    ss += z[i * no + a] * z[i * no + a];
+                    full[i * d + obs[a]] = values[row * d + obs[a]];
+                }
+                for (int t = 0; t < nm; t++) {
+                    full[i * d + mis[t]] = mu[mis[t]] + xh[i * nm + t];
+                }
+                lp[i * k + j] = pc.constants[j] - 0.5 * ss;
+            }
+            filled[j] = full;
+        }
+        double[] r = new double[n * k];
+        for (int i = 0; i < n; i++) {
+            double wt = weights == null ? 1.0 : weights[members[i]];
+            double lse = GaussianMixture.logSumExp(lp, i * k, (i + 1) * k);
+            for (int j = 0; j < k; j++) {
+                r[i * k + j] = wt * Math.exp(lp[i * k + j] - lse);
+            }
+            count++;
+            weightSum += wt;
+            logLikelihood += wt * lse;
+        }
+        if (!withMoments) {
+            return;
+        }
+        for (int j = 0; j < k; j++) {
+            double[] full = filled[j];
+            double total = 0;
+            if (kernel.wide()) {
+                double[] g = new double[n * wp];
+                int used = 0;
+                for (int i = 0; i < n; i++) {
+                    double wr = r[i * k + j];
+                    if (wr == 0) {
+                        continue;
+                    }
+                    total += wr;
+                    double sw = Math.sqrt(wr);
+                    for (int c = 0; c < d; c++) {
+                        g[used * wp + c] = sw * (full[i * d + c] - kernel.meanOf(j, c));
+                    }
+                    g[used * wp + d] = sw;
+                    used++;
+                }
+                int base = j * (d + 1) * wp;
+                if (used > 0) {
+                    ws.products().addGram(g, 0, used, d + 1, q, base);
+                }
+                double[] cov = pc.covariance[j];
+                for (int a = 0; a < nm; a++) {
+                    for (int b = 0; b < nm; b++) {
+                        if (mis[a] >= mis[b]) {
+                            q[base + mis[a] * wp + mis[b]] += total * cov[a * nm + b];
+                        }
+                    }
+                }
+            } else {
+                for (int i = 0; i < n; i++) {
+                    double wr = r[i * k + j];
+                    if (wr == 0) {
+                        continue;
+                    }
+                    total += wr;
+                    nk[j] += wr;
+                    for (int c = 0; c < d; c++) {
+                        double dev = full[i * d + c] - kernel.meanOf(j, c);
+                        s[j * d + c] += wr * dev;
+                        q[j * d + c] += wr * dev * dev;
+                    }
+                }
+                double[] cov = pc.covariance[j];
+                for (int t = 0; t < nm; t++) {
+                    q[j * d + mis[t]] += total * cov[t * nm + t];
+                }
+            }
+        }
+    }
+
+    /** The row-by-row form of {@link #accumulateWithMissing}: the reference its block kernels are tested against. */
+    EmStatistics accumulateWithMissingRowByRow(MixtureKernel kernel, MixtureKernel.Workspace ws, GaussianMixture mixture,
+                                              java.util.Map<MissingPattern, PatternConditional> patterns, double[] values,
+                                              double[] weights, int rows, boolean withMoments) {
+        double[] complete = new double[rows * d];
+        double[] completeWeights = weights == null ? null : new double[rows];
+        int nc = 0;
         double[] x = new double[d];
         boolean[] mask = new boolean[d];
         for (int i = 0; i < rows; i++) {
@@ -152,20 +312,50 @@ public final class EmStatistics implements Serializable {
         }
     }
 
-    /** The mixture conditioned on one pattern, its work arrays and each component's conditional covariance. */
+    /**
+     * The mixture conditioned on one pattern: its work arrays, and per component the conditional covariance,
+     * the factor blocks {@code L_oo} (|o| × |o|) and {@code L_mo} (|m| × |o|), the mean and
+     * {@code log π_j + marginal constant}.
+     */
     public static final class PatternConditional {
         final io.sufstat.common.inference.MixtureConditional conditional;
         final io.sufstat.common.inference.MixtureConditional.Work work;
         final int[] missing;
+        final int[] observed;
         final double[][] covariance;
+        final double[][] lOo;
+        final double[][] lMo;
+        final double[][] means;
+        final double[] constants;
 
         public PatternConditional(GaussianMixture m, boolean[] mask) {
             this.conditional = io.sufstat.common.inference.MixtureConditional.of(m, mask);
             this.work = conditional.work();
             this.missing = conditional.missing();
-            this.covariance = new double[m.size()][];
-            for (int j = 0; j < m.size(); j++) {
-                covariance[j] = conditional.component(j).conditionalCovariance();
+            this.observed = conditional.component(0).observed();
+            int k = m.size();
+            int d = m.dimension();
+            int no = observed.length;
+            int nm = missing.length;
+            this.covariance = new double[k][];
+            this.lOo = new double[k][];
+            this.lMo = new double[k][];
+            this.means = new double[k][];
+            this.constants = new double[k];
+            for (int j = 0; j < k; j++) {
+                io.sufstat.common.inference.GaussianConditional gc = conditional.component(j);
+                covariance[j] = gc.conditionalCovariance();
+                double[] l = gc.factor();
+                lOo[j] = new double[no * no];
+                for (int a = 0; a < no; a++) {
+                    System.arraycopy(l, a * d, lOo[j], a * no, no);
+                }
+                lMo[j] = new double[nm * no];
+                for (int t = 0; t < nm; t++) {
+                    System.arraycopy(l, (no + t) * d, lMo[j], t * no, no);
+                }
+                means[j] = m.component(j).mean();
+                constants[j] = Math.log(m.weight(j)) + gc.marginalLogConstant();
             }
         }
     }

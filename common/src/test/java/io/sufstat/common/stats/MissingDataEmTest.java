@@ -128,6 +128,50 @@ class MissingDataEmTest {
     }
 
     @Test
+    void patternBlockKernelsEqualTheRowByRowReference() {
+        int n = 700;
+        SplittableRandom r = new SplittableRandom(9);
+        GaussianMixture m = GaussianMixture.of(CovarianceType.FULL, new double[] {0.4, 0.6},
+                new double[][] {MEAN, {4, 1, -1, 0}}, new double[][] {COV, {1, 0.2, 0, 0, 0.2, 1, 0, 0, 0, 0, 1, 0.3, 0, 0, 0.3, 1}});
+        double[] x = new double[n * D];
+        for (int i = 0; i < n; i++) {
+            double[] row = m.sample(r);
+            for (int j = 0; j < D; j++) {
+                x[i * D + j] = r.nextDouble() < 0.25 ? Double.NaN : row[j];
+            }
+        }
+        double[] w = new double[n];
+        for (int i = 0; i < n; i++) {
+            w[i] = 0.5 + r.nextDouble();
+        }
+        for (CovarianceType type : new CovarianceType[] {CovarianceType.FULL, CovarianceType.DIAG}) {
+            GaussianMixture model = type == CovarianceType.FULL ? m : GaussianMixture.of(CovarianceType.DIAG,
+                    m.weights(), m.means(), new double[][] {diag(COV), diag(m.component(1).covariance())});
+            MixtureKernel k = MixtureKernel.of(model);
+            EmStatistics block = EmStatistics.create(k).accumulateWithMissing(k, k.workspace(n), model, new HashMap<>(), x, w,
+                    n, true);
+            EmStatistics rows = EmStatistics.create(k).accumulateWithMissingRowByRow(k, k.workspace(n), model,
+                    new HashMap<>(), x, w, n, true);
+            assertEquals(rows.logLikelihood(), block.logLikelihood(), 1e-10 * Math.abs(rows.logLikelihood()));
+            assertArrayEquals(rows.componentWeights(), block.componentWeights(), 1e-9);
+            GaussianMixture a = block.mStep(k, 1e-6);
+            GaussianMixture b = rows.mStep(k, 1e-6);
+            for (int j = 0; j < 2; j++) {
+                assertArrayEquals(b.component(j).mean(), a.component(j).mean(), 1e-11);
+                assertArrayEquals(b.component(j).covariance(), a.component(j).covariance(), 1e-11);
+            }
+        }
+    }
+
+    static double[] diag(double[] c) {
+        double[] out = new double[D * D];
+        for (int i = 0; i < D; i++) {
+            out[i * D + i] = c[i * D + i];
+        }
+        return out;
+    }
+
+    @Test
     void withNothingMissingOneStepIsTheCompleteDataFit() {
         int n = 500;
         double[] x = new double[n * D];
