@@ -98,6 +98,13 @@ class MissingValuesEmTest extends SparkTest {
             }
         }
         assertEquals(b.get("logLikelihood").asDouble(), a.get("logLikelihood").asDouble(), 1e-9 * Math.abs(b.get("logLikelihood").asDouble()));
+        // gmm without gaps: --missing em changes nothing, to the byte.
+        runJob("gmm", "--input", dir.resolve("complete.csv").toString(), "--output", dir.resolve("gmm-em-full").toString(),
+                "--k", "2", "--missing", "em", "--init", "k-means++", "--max-iter", "10", "--tol", "0");
+        runJob("gmm", "--input", dir.resolve("complete.csv").toString(), "--output", dir.resolve("gmm-full").toString(),
+                "--k", "2", "--init", "k-means++", "--max-iter", "10", "--tol", "0");
+        assertEquals(java.nio.file.Files.readString(dir.resolve("gmm-full/model.json")),
+                java.nio.file.Files.readString(dir.resolve("gmm-em-full/model.json")));
         // gmm with gaps: every row used, the likelihood never decreases.
         runJob("gmm", "--input", dir.resolve("gaps.csv").toString(), "--output", dir.resolve("gmm").toString(), "--k", "2",
                 "--missing", "em", "--init", "k-means++", "--max-iter", "30", "--tol", "0");
