@@ -128,6 +128,8 @@ final class EmDriver {
         int capacity = cache.blockRows();
         try {
             boolean missing = cache.hasMissing();
+            // Only EM over missing values needs the mixture itself in the tasks (for its conditionals).
+            GaussianMixture mixture = missing ? m : null;
             return OrderedReduce.reduce(cache.blocks().mapPartitions((Iterator<DataBlock> it) -> {
                 MixtureKernel k = kernel.value();
                 MixtureKernel.Workspace ws = k.workspace(capacity);
@@ -139,7 +141,7 @@ final class EmDriver {
                     DataBlock b = it.next();
                     if (b.rows() > 0) {
                         if (missing) {
-                            s.accumulateWithMissing(k, ws, m, patterns, b.values(), b.weights(), b.rows(), withMoments);
+                            s.accumulateWithMissing(k, ws, mixture, patterns, b.values(), b.weights(), b.rows(), withMoments);
                         } else {
                             s.accumulate(k, ws, b.values(), b.weights(), b.rows(), withMoments);
                         }
