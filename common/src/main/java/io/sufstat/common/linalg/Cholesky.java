@@ -168,6 +168,18 @@ public final class Cholesky {
         }
     }
 
+    /** Solves {@code A x = b} in place ({@code A = LLᵀ}): forward, then back substitution. */
+    public void solveInPlace(double[] b) {
+        solveLowerInPlace(b);
+        for (int i = dim - 1; i >= 0; i--) {
+            double s = b[i];
+            for (int k = i + 1; k < dim; k++) {
+                s -= lower[k * dim + i] * b[k];
+            }
+            b[i] = s / lower[i * dim + i];
+        }
+    }
+
     private void requireSuccess() {
         if (lower == null) {
             orThrow(null);

@@ -107,17 +107,9 @@ public final class Ppca implements Serializable {
         double[] b = new double[d * q];
         double[] row = new double[q];
         for (int i = 0; i < d; i++) {
-            // Solve M bᵢ = wᵢ (M symmetric): two triangular solves with its Cholesky factor L.
+            // Solve M bᵢ = wᵢ (M symmetric).
             System.arraycopy(w, i * q, row, 0, q);
-            mChol.solveLowerInPlace(row);
-            double[] l = mChol.lower();
-            for (int a = q - 1; a >= 0; a--) {
-                double s = row[a];
-                for (int k = a + 1; k < q; k++) {
-                    s -= l[k * q + a] * row[k];
-                }
-                row[a] = s / l[a * q + a];
-            }
+            mChol.solveInPlace(row);
             System.arraycopy(row, 0, b, i * q, q);
         }
         return b;
@@ -126,18 +118,10 @@ public final class Ppca implements Serializable {
     /** {@code M⁻¹} (q × q). */
     public double[] mInverse() {
         double[] inv = new double[q * q];
-        double[] l = mChol.lower();
         for (int c = 0; c < q; c++) {
             double[] e = new double[q];
             e[c] = 1;
-            mChol.solveLowerInPlace(e);
-            for (int a = q - 1; a >= 0; a--) {
-                double s = e[a];
-                for (int k = a + 1; k < q; k++) {
-                    s -= l[k * q + a] * e[k];
-                }
-                e[a] = s / l[a * q + a];
-            }
+            mChol.solveInPlace(e);
             for (int r = 0; r < q; r++) {
                 inv[r * q + c] = e[r];
             }

@@ -302,20 +302,12 @@ public final class PpcaStatistics implements Serializable {
             }
         }
         Cholesky ca = Cholesky.decompose(a, q).orThrow(null);
-        double[] l = ca.lower();
         // W'ᵢ (row i) solves A W'ᵢᵀ = S_xz,iᵀ.
         double[] wNew = new double[d * q];
         double[] row = new double[q];
         for (int i = 0; i < d; i++) {
             System.arraycopy(sxz, i * q, row, 0, q);
-            ca.solveLowerInPlace(row);
-            for (int c = q - 1; c >= 0; c--) {
-                double s = row[c];
-                for (int k = c + 1; k < q; k++) {
-                    s -= l[k * q + c] * row[k];
-                }
-                row[c] = s / l[c * q + c];
-            }
+            ca.solveInPlace(row);
             System.arraycopy(row, 0, wNew, i * q, q);
         }
         double cross = 0;

@@ -32,6 +32,21 @@ class CholeskyTest {
     }
 
     @Test
+    void solveInPlaceSolvesTheSystem() {
+        double[] a = {4, 1.2, -0.6, 1.2, 3, 0.5, -0.6, 0.5, 2};
+        double[] b = {1, -2, 0.5};
+        double[] x = b.clone();
+        Cholesky.decompose(a, 3).solveInPlace(x);
+        for (int r = 0; r < 3; r++) {
+            double s = 0;
+            for (int c = 0; c < 3; c++) {
+                s += a[r * 3 + c] * x[c];
+            }
+            org.junit.jupiter.api.Assertions.assertEquals(b[r], s, 1e-15);
+        }
+    }
+
+    @Test
     void factorReproducesTheMatrix() {
         for (int d : new int[] {1, 2, 7, 40}) {
             double[] a = randomSpd(d, d);
