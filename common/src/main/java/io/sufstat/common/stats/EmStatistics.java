@@ -103,6 +103,13 @@ public final class EmStatistics implements Serializable {
     public EmStatistics accumulateWithMissing(MixtureKernel kernel, MixtureKernel.Workspace ws, GaussianMixture mixture,
                                               java.util.Map<MissingPattern, PatternConditional> patterns, double[] values,
                                               double[] weights, int rows, boolean withMoments) {
+        boolean gaps = false;
+        for (int e = 0; e < rows * d && !gaps; e++) {
+            gaps = Double.isNaN(values[e]);
+        }
+        if (!gaps) {
+            return accumulate(kernel, ws, values, weights, rows, withMoments);
+        }
         double[] complete = new double[rows * d];
         double[] completeWeights = weights == null ? null : new double[rows];
         int nc = 0;

@@ -87,7 +87,7 @@ public final class MppcaStatistics implements Serializable {
 
         public double[][] workspace() {
             int rows = subBlockRows();
-            return new double[][] {new double[rows * d], new double[rows * 2 * q], new double[rows * k],
+            return new double[][] {new double[rows * d], new double[k * rows * 2 * q], new double[rows * k],
                 new double[rows * k], new double[rows * q]};
         }
     }
@@ -104,13 +104,16 @@ public final class MppcaStatistics implements Serializable {
         for (int from = 0; from < rows; from += sub) {
             int m = Math.min(sub, rows - from);
             // E-step: log π_k N_k(x) for every component.
+            int zs = sub * q2;
             for (int j = 0; j < k; j++) {
                 centre(values, from, m, st.mean[j], xc, sq, j);
-                Blas.get().dgemm("N", "N", q2, m, d, 1.0, st.bw[j], q2, xc, d, 0.0, zy, q2);
+                // [Z Y] of component j, kept for its M statistics below.
+                Blas.get().dgemm("N", "N", q2, m, d, 1.0, st.bw[j], 0, q2, xc, 0, d, 0.0, zy, j * zs, q2);
                 for (int i = 0; i < m; i++) {
                     double yz = 0;
+                    int o = j * zs + i * q2;
                     for (int c = 0; c < q; c++) {
-                        yz += zy[i * q2 + c] * zy[i * q2 + q + c];
+                        yz += zy[o + c] * zy[o + q + c];
                     }
                     lp[i * k + j] = st.logWeightConst[j] - 0.5 * (sq[i * k + j] - yz) / st.sigma2[j];
                 }
@@ -135,7 +138,6 @@ public final class MppcaStatistics implements Serializable {
             // M statistics per component, about its current mean.
             for (int j = 0; j < k; j++) {
                 centre(values, from, m, st.mean[j], xc, sq, j);
-                Blas.get().dgemm("N", "N", q2, m, d, 1.0, st.bw[j], q2, xc, d, 0.0, zy, q2);
                 for (int i = 0; i < m; i++) {
                     double r = lp[i * k + j];
                     n[j] += r;
@@ -144,7 +146,7 @@ public final class MppcaStatistics implements Serializable {
                         a[j * d + c] += r * xc[i * d + c];
                     }
                     for (int c = 0; c < q; c++) {
-                        ry[i * q + c] = r * zy[i * q2 + q + c];
+                        ry[i * q + c] = r * zy[j * zs + i * q2 + q + c];
                     }
                 }
                 // T_j (row-major d × q = column-major q × d) += (r∘Y)ᵀ X_c.
