@@ -242,33 +242,34 @@ public final class MppcaStatistics implements Serializable {
             double trS = s[j] / nk - dd;
             double sigma2 = c.noiseVariance();
             double[] minv = c.mInverse();
-            // G = σ² I + M⁻¹ WᵀSW.
-            double[] wsw = new double[q * q];
+            double[] mm = c.m();
+            // W' = SW (σ² I + M⁻¹ WᵀSW)⁻¹ = SW H⁻¹ M with H = σ² M + WᵀSW, symmetric positive definite:
+            // each row of W' is (H⁻¹ (SW)ᵢᵀ)ᵀ M, by the Cholesky factor of H.
+            double[] h = new double[q * q];
             for (int i = 0; i < d; i++) {
                 for (int r = 0; r < q; r++) {
                     for (int c2 = 0; c2 < q; c2++) {
-                        wsw[r * q + c2] += w[i * q + r] * sw[i * q + c2];
+                        h[r * q + c2] += w[i * q + r] * sw[i * q + c2];
                     }
                 }
             }
-            double[] g = new double[q * q];
             for (int r = 0; r < q; r++) {
-                for (int c2 = 0; c2 < q; c2++) {
-                    double v = r == c2 ? sigma2 : 0;
-                    for (int x = 0; x < q; x++) {
-                        v += minv[r * q + x] * wsw[x * q + c2];
-                    }
-                    g[r * q + c2] = v;
+                for (int c2 = 0; c2 <= r; c2++) {
+                    double v = sigma2 * mm[r * q + c2] + 0.5 * (h[r * q + c2] + h[c2 * q + r]);
+                    h[r * q + c2] = v;
+                    h[c2 * q + r] = v;
                 }
             }
-            // W' = SW G⁻¹: solve G' = Gᵀ row by row (G is not symmetric), by Gaussian elimination on q × q.
-            double[] ginv = invert(g, q);
+            Cholesky ch = Cholesky.decompose(h, q).orThrow(null);
             double[] wNew = new double[d * q];
+            double[] row = new double[q];
             for (int i = 0; i < d; i++) {
+                System.arraycopy(sw, i * q, row, 0, q);
+                ch.solveInPlace(row);
                 for (int c2 = 0; c2 < q; c2++) {
                     double v = 0;
                     for (int x = 0; x < q; x++) {
-                        v += sw[i * q + x] * ginv[x * q + c2];
+                        v += row[x] * mm[x * q + c2];
                     }
                     wNew[i * q + c2] = v;
                 }
@@ -292,46 +293,5 @@ public final class MppcaStatistics implements Serializable {
             out[j] = Ppca.of(mu, wNew, q, s2);
         }
         return out;
-    }
-
-    private static double[] invert(double[] g, int q) {
-        double[] m = g.clone();
-        double[] inv = new double[q * q];
-        for (int i = 0; i < q; i++) {
-            inv[i * q + i] = 1;
-        }
-        for (int c = 0; c < q; c++) {
-            int p = c;
-            for (int r = c + 1; r < q; r++) {
-                if (Math.abs(m[r * q + c]) > Math.abs(m[p * q + c])) {
-                    p = r;
-                }
-            }
-            if (p != c) {
-                for (int x = 0; x < q; x++) {
-                    double tmp = m[c * q + x];
-                    m[c * q + x] = m[p * q + x];
-                    m[p * q + x] = tmp;
-                    tmp = inv[c * q + x];
-                    inv[c * q + x] = inv[p * q + x];
-                    inv[p * q + x] = tmp;
-                }
-            }
-            double piv = m[c * q + c];
-            for (int x = 0; x < q; x++) {
-                m[c * q + x] /= piv;
-                inv[c * q + x] /= piv;
-            }
-            for (int r = 0; r < q; r++) {
-                if (r != c) {
-                    double f = m[r * q + c];
-                    for (int x = 0; x < q; x++) {
-                        m[r * q + x] -= f * m[c * q + x];
-                        inv[r * q + x] -= f * inv[c * q + x];
-                    }
-                }
-            }
-        }
-        return inv;
     }
 }
