@@ -104,10 +104,7 @@ public final class MppcaJob implements Job {
         try {
             TableSource table = TableSource.open(in, ctx.spark());
             int d = table.dimension();
-            if (q < 1 || q >= d) {
-                throw new UsageException("--q must be between 1 and the number of features minus one (" + (d - 1)
-                        + "), not " + q);
-            }
+            PpcaJob.requireLatentDimension(q, d);
             if (table.hasWeights()) {
                 throw new UsageException("mppca does not take --weight-col yet");
             }
@@ -119,11 +116,7 @@ public final class MppcaJob implements Job {
                 SplittableRandom rng = new SplittableRandom(seed);
                 Ppca[] model = new Ppca[k];
                 for (int j = 0; j < k; j++) {
-                    double[] w = new double[d * q];
-                    for (int i = 0; i < w.length; i++) {
-                        w[i] = rng.nextGaussian();
-                    }
-                    model[j] = Ppca.of(means[j], w, q, 1.0);
+                    model[j] = Ppca.of(means[j], PpcaJob.randomLoadings(rng, d, q), q, 1.0);
                 }
                 double[] weights = new double[k];
                 java.util.Arrays.fill(weights, 1.0 / k);

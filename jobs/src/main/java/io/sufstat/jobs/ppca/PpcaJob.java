@@ -122,10 +122,7 @@ public final class PpcaJob implements Job {
         try {
             TableSource table = TableSource.open(in, ctx.spark());
             int d = table.dimension();
-            if (q < 1 || q >= d) {
-                throw new UsageException("--q must be between 1 and the number of features minus one (" + (d - 1)
-                        + "), not " + q);
-            }
+            requireLatentDimension(q, d);
             try (BlockCache cache = BlockCache.of(table, StorageLevel.MEMORY_AND_DISK(), false)) {
                 ReadStats stats = cache.stats();
                 stats.warnIfSkipped(LOG);
@@ -179,12 +176,7 @@ public final class PpcaJob implements Job {
             throw new JobFailedException("all rows have weight 0");
         }
         LOG.info("ppca: {} rows × {} features, q = {}; cached without a d × d matrix", mean.count(), d, q);
-        SplittableRandom rng = new SplittableRandom(seed);
-        double[] w0 = new double[d * q];
-        for (int i = 0; i < w0.length; i++) {
-            w0[i] = rng.nextGaussian();
-        }
-        Ppca model = Ppca.of(mean.mean(), w0, q, 1.0);
+        Ppca model = Ppca.of(mean.mean(), randomLoadings(new SplittableRandom(seed), d, q), q, 1.0);
         double[] trace = new double[maxIter + 1];
         double previous = Double.NaN;
         boolean converged = false;
@@ -226,6 +218,23 @@ public final class PpcaJob implements Job {
                 String.format("%.6g", fitted.noiseVariance()));
         return new Fit(fitted, best, best.logLikelihood(fitted), iterations, converged,
                 java.util.Arrays.copyOf(trace, iterations), iterations == 0 ? 0 : iterSeconds / iterations);
+    }
+
+    /** The usage check of {@code --q} against the input's d, shared with {@code mppca}. */
+    static void requireLatentDimension(int q, int d) {
+        if (q < 1 || q >= d) {
+            throw new UsageException("--q must be between 1 and the number of features minus one (" + (d - 1)
+                    + "), not " + q);
+        }
+    }
+
+    /** Initial loadings: standard normal entries (EM's first M-step sets their scale and σ²). */
+    static double[] randomLoadings(SplittableRandom rng, int d, int q) {
+        double[] w = new double[d * q];
+        for (int i = 0; i < w.length; i++) {
+            w[i] = rng.nextGaussian();
+        }
+        return w;
     }
 
     static MeanPart blockMean(DataBlock b, int d) {
