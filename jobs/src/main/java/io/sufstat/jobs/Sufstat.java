@@ -1,16 +1,15 @@
 package io.sufstat.jobs;
 
 import io.sufstat.jobs.bench.BenchMleJob;
-import io.sufstat.jobs.cli.JobFailedException;
+import io.sufstat.jobs.cli.Failure;
 import io.sufstat.jobs.cli.Options;
 import io.sufstat.jobs.cli.UsageException;
 import io.sufstat.jobs.generate.GenerateJob;
-import io.sufstat.jobs.io.BadRecordException;
 import io.sufstat.jobs.io.HadoopFiles;
 import io.sufstat.jobs.mle.MleJob;
 import org.apache.logging.log4j.Level;
 import org.apache.logging.log4j.core.config.Configurator;
-import org.apache.spark.SparkException;
+import org.apache.spark.sql.SparkSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,9 +22,10 @@ import java.util.Map;
  * The command line: {@code sufstat JOB [options]}. Also the entry point of each job under spark-submit
  * ({@code --class io.sufstat.jobs.Sufstat sufstat-jobs.jar JOB …}, or a job's own class).
  *
- * <p>Exit status: 0 on success (main returns), 2 on a usage error (with the usage text), and a failure
- * otherwise — the exception leaves {@code main}, after one clear line on stderr, so that spark-submit,
- * YARN, Kubernetes and Airflow all record the failure.
+ * <p>Exit status: 0 on success ({@code main} returns, so that YARN records success), 2 on a usage error,
+ * and on any other failure one ERROR line (what, where, how to fix it) and the status of its
+ * {@link Failure} class, through {@code System.exit}, so that spark-submit, YARN, Kubernetes and
+ * Airflow all record the failure without a stack trace ({@code --verbose} adds it).
  */
 public final class Sufstat {
 
@@ -50,83 +50,115 @@ public final class Sufstat {
         return m;
     }
 
-    public static void main(String[] args) throws Exception {
+    public static void main(String[] args) {
+        exit(run(args));
+    }
+
+    /** The command line without exiting: the exit status ({@link Failure}). */
+    public static int run(String[] args) {
         if (args.length == 0 || args[0].equals("--help") || args[0].equals("-h") || args[0].equals("help")) {
             System.out.println(overview());
-            if (args.length == 0) {
-                System.exit(2);
-            }
-            return;
+            return args.length == 0 ? Failure.USAGE.exitCode() : 0;
         }
         Job job = JOBS.get(args[0]);
         if (job == null) {
-            System.err.println("sufstat: unknown job '" + args[0] + "'\n\n" + overview());
-            System.exit(2);
+            System.err.println("sufstat: unknown job '" + args[0] + "'; jobs: " + String.join(", ", JOBS.keySet())
+                    + " ('sufstat --help' describes them)");
+            return Failure.USAGE.exitCode();
         }
-        run(job, Arrays.copyOfRange(args, 1, args.length));
+        return run(job, Arrays.copyOfRange(args, 1, args.length), null);
     }
 
-    /** Runs {@code job} with {@code args} as a main method would (usage errors exit 2). */
-    public static void run(Job job, String[] args) throws Exception {
+    /** A job's own main class: runs it and exits with its status (returns normally on success). */
+    public static void main(Job job, String[] args) {
+        exit(run(job, args, null));
+    }
+
+    /**
+     * Runs {@code job} with {@code args} as the command line would, on {@code session} when it is not null
+     * (tests, notebooks; it is not stopped), and returns the exit status. A failure prints one line: the
+     * ERROR log line of {@link #fail}, or for a usage error the message and the usage on stderr.
+     */
+    public static int run(Job job, String[] args, SparkSession session) {
         Options options;
         try {
             options = Options.parse(job.name(), job.options(), args, HadoopFiles::readConfigText);
         } catch (UsageException e) {
-            usageError(job, e);
-            return;
+            return usageError(job, e);
         }
         if (options.flag("help")) {
             System.out.println(usage(job));
-            return;
+            return 0;
         }
         configureLogging(options);
-        try (JobContext context = new JobContext(job.name(), options)) {
+        JobContext context = session == null ? new JobContext(job.name(), options)
+                : JobContext.onSession(job.name(), options, session);
+        try (context) {
             execute(job, options, context);
-        } catch (UsageException e) {
-            usageError(job, e);
+            return 0;
+        } catch (Throwable t) {
+            return fail(job, options, t);
         }
     }
 
     /**
-     * Runs a job in an existing context and turns a Spark task failure caused by bad input into the
-     * input's own message. Throws {@link JobFailedException} with a complete message on failure.
+     * Runs a job in an existing context. Throws what the job throws; {@link Failures#of} turns it into the
+     * line and exit status the command line gives.
      */
     public static void execute(Job job, Options options, JobContext context) throws Exception {
         long start = System.nanoTime();
         LOG.info("sufstat {}: BLAS {}", job.name(), io.sufstat.common.linalg.Blas.describe());
-        try {
-            job.run(options, context);
-            LOG.info("{} finished in {} s", job.name(), String.format("%.1f", (System.nanoTime() - start) / 1e9));
-        } catch (UsageException e) {
-            throw e;
-        } catch (JobFailedException e) {
-            LOG.error("{} failed: {}", job.name(), e.getMessage());
-            LOG.debug("{} failure", job.name(), e);
-            throw JobFailedException.terse(e.getMessage());
-        } catch (Exception e) {
-            BadRecordException bad = BadRecordException.find(e);
-            if (bad != null) {
-                String msg = bad.getMessage() + ". With --on-bad-record skip such rows are skipped and counted"
-                        + " in metrics.json.";
-                LOG.error("{} failed: {}", job.name(), msg);
-                LOG.debug("{} failure", job.name(), e);
-                throw JobFailedException.terse(msg);
-            }
-            if (e instanceof SparkException) {
-                LOG.error("{} failed in Spark: {}", job.name(), e.getMessage());
-            }
-            throw e;
+        job.run(options, context);
+        LOG.info("{} finished in {} s", job.name(), String.format("%.1f", (System.nanoTime() - start) / 1e9));
+    }
+
+    /** Reports a failure in one line (the stack trace too with --verbose) and returns its exit status. */
+    private static int fail(Job job, Options options, Throwable t) {
+        Failures.Outcome outcome = Failures.of(t);
+        if (outcome.failure() == Failure.USAGE) {
+            return usageError(job, new UsageException(outcome.message()));
+        }
+        String line = job.name() + " failed (" + outcome.failure().label() + ", exit " + outcome.failure().exitCode()
+                + "): " + outcome.message();
+        if (options.flag("verbose")) {
+            LOG.error(line, t);
+        } else {
+            LOG.error(line);
+        }
+        return outcome.failure().exitCode();
+    }
+
+    private static void exit(int status) {
+        if (status != 0) {
+            System.out.flush();
+            System.err.flush();
+            System.exit(status);
         }
     }
 
-    /** A usage error: the message, the usage line, and exit status 2. */
-    private static void usageError(Job job, UsageException e) {
-        System.err.println("sufstat " + job.name() + ": " + e.getMessage() + "\nUsage: sufstat " + job.name() + " "
-                + job.synopsis() + "\nRun 'sufstat " + job.name() + " --help' for every option.");
-        System.exit(2);
+    /** A usage error: the message and the usage line, on one line of stderr; exit status 2. */
+    private static int usageError(Job job, UsageException e) {
+        System.err.println("sufstat " + job.name() + ": " + Failures.oneLine(e.getMessage()) + ". Usage: sufstat "
+                + job.name() + " " + job.synopsis() + " ('sufstat " + job.name() + " --help' lists every option)");
+        return Failure.USAGE.exitCode();
     }
 
-    /** Logging: sufstat at INFO (WARN with --quiet, DEBUG with --verbose); Spark and Hadoop at WARN unless --verbose. */
+    /**
+     * Loggers that report a failed Spark task with its stack trace (the executor, the scheduler, the
+     * writers' abort paths). The driver reports the failure itself in one line, so without --verbose
+     * they are silenced.
+     */
+    static final List<String> TASK_FAILURE_LOGGERS = List.of("org.apache.spark.executor.Executor",
+            "org.apache.spark.scheduler.TaskSetManager", "org.apache.spark.util.Utils",
+            "org.apache.spark.sql.execution.datasources.FileFormatWriter",
+            "org.apache.spark.sql.execution.datasources.FileFormatDataWriter",
+            "org.apache.spark.internal.io.SparkHadoopWriter", "org.apache.spark.TaskContextImpl",
+            "org.apache.spark.sql.execution.datasources.v2.DataWritingSparkTask");
+
+    /**
+     * Logging: sufstat at INFO (WARN with --quiet); Spark, Hadoop and their libraries at WARN, with the
+     * task-failure traces silenced. With --verbose: sufstat at DEBUG and everything else at INFO.
+     */
     static void configureLogging(Options options) {
         boolean quiet = options.flag("quiet");
         boolean verbose = options.flag("verbose");
@@ -135,11 +167,13 @@ public final class Sufstat {
                 : java.util.logging.Level.WARNING);
         try {
             Configurator.setLevel("io.sufstat", quiet ? Level.WARN : verbose ? Level.DEBUG : Level.INFO);
-            if (!verbose) {
-                for (String noisy : List.of("org.apache.spark", "org.apache.hadoop", "org.sparkproject",
-                        "org.apache.parquet", "org.apache.orc", "io.netty", "org.apache.kerby")) {
-                    Configurator.setLevel(noisy, Level.WARN);
-                }
+            Level others = verbose ? Level.INFO : Level.WARN;
+            for (String library : List.of("org.apache.spark", "org.apache.hadoop", "org.sparkproject",
+                    "org.apache.parquet", "org.apache.orc", "io.netty", "org.apache.kerby")) {
+                Configurator.setLevel(library, others);
+            }
+            for (String taskFailures : TASK_FAILURE_LOGGERS) {
+                Configurator.setLevel(taskFailures, verbose ? Level.INFO : Level.OFF);
             }
         } catch (RuntimeException | LinkageError e) {
             // Another logging backend: leave its configuration alone.

@@ -1,6 +1,9 @@
 package io.sufstat.jobs;
 
+import io.sufstat.jobs.cli.Failure;
+import io.sufstat.jobs.cli.JobFailedException;
 import io.sufstat.jobs.cli.Options;
+import io.sufstat.jobs.cli.UsageException;
 import org.apache.spark.sql.SparkSession;
 
 import java.io.IOException;
@@ -31,11 +34,25 @@ public abstract class SparkTest {
         return session;
     }
 
-    /** Runs {@code sufstat JOB args…} on the shared session; throws what the job throws. */
+    /**
+     * Runs {@code sufstat JOB args…} on the shared session. A failure is thrown as the command line reports
+     * it: a {@link UsageException}, or a {@link JobFailedException} with the class and the one line of
+     * {@link Failures#of} (whatever the job threw, a Spark task failure included).
+     */
     protected static void runJob(String job, String... args) throws Exception {
         Job j = Sufstat.JOBS.get(job);
         Options o = Options.parse(job, j.options(), args, io.sufstat.jobs.io.HadoopFiles::readConfigText);
-        Sufstat.execute(j, o, JobContext.onSession(job, o, spark()));
+        try {
+            Sufstat.execute(j, o, JobContext.onSession(job, o, spark()));
+        } catch (UsageException | JobFailedException e) {
+            throw e;
+        } catch (Exception e) {
+            Failures.Outcome outcome = Failures.of(e);
+            if (outcome.failure() == Failure.USAGE) {
+                throw new UsageException(outcome.message());
+            }
+            throw new JobFailedException(outcome.failure(), outcome.message(), e);
+        }
     }
 
     protected static Path tempDir(String prefix) {

@@ -43,8 +43,8 @@ public final class BenchGmmJob implements Job {
     private static final Logger LOG = LoggerFactory.getLogger(BenchGmmJob.class);
 
     /** {@code spark-submit --class {@value #CLASS} sufstat-jobs.jar [options]}. */
-    public static void main(String[] args) throws Exception {
-        io.sufstat.jobs.Sufstat.run(new BenchGmmJob(), args);
+    public static void main(String[] args) {
+        io.sufstat.jobs.Sufstat.main(new BenchGmmJob(), args);
     }
 
     /** This job's main class, for spark-submit. */

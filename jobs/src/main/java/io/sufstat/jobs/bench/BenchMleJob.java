@@ -53,8 +53,8 @@ public final class BenchMleJob implements Job {
     private static final Logger LOG = LoggerFactory.getLogger(BenchMleJob.class);
 
     /** {@code spark-submit --class {@value #CLASS} sufstat-jobs.jar [options]}: the same options as the launcher. */
-    public static void main(String[] args) throws Exception {
-        io.sufstat.jobs.Sufstat.run(new BenchMleJob(), args);
+    public static void main(String[] args) {
+        io.sufstat.jobs.Sufstat.main(new BenchMleJob(), args);
     }
 
     /** This job's main class, for spark-submit. */

@@ -42,8 +42,8 @@ public final class BenchPpcaJob implements Job {
     /** This job's main class, for spark-submit. */
     public static final String CLASS = "io.sufstat.jobs.bench.BenchPpcaJob";
 
-    public static void main(String[] args) throws Exception {
-        io.sufstat.jobs.Sufstat.run(new BenchPpcaJob(), args);
+    public static void main(String[] args) {
+        io.sufstat.jobs.Sufstat.main(new BenchPpcaJob(), args);
     }
 
     @Override

@@ -1,30 +1,46 @@
 package io.sufstat.jobs.cli;
 
 /**
- * A job could not produce its output for a reason the user can act on (bad input, a singular
- * covariance, an existing output directory). Its message is complete on its own; it leaves {@code main}
- * so that spark-submit, YARN and Airflow all see the failure.
+ * A job could not produce its output for a reason the user can act on (bad input, an invalid model
+ * file, a refused output directory, a singular covariance). Its message is complete on its own, one
+ * line: what went wrong, where, and how to fix it; its {@link Failure} gives the exit status.
  */
 public class JobFailedException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
-    public JobFailedException(String message) {
+    private final Failure failure;
+
+    public JobFailedException(Failure failure, String message) {
         super(message);
+        this.failure = failure;
     }
 
-    public JobFailedException(String message, Throwable cause) {
+    public JobFailedException(Failure failure, String message, Throwable cause) {
         super(message, cause);
+        this.failure = failure;
     }
 
-    private JobFailedException(String message, boolean terse) {
-        super(message, null, false, false);
+    /** The input data are at fault (exit 3). */
+    public static JobFailedException input(String message) {
+        return new JobFailedException(Failure.INPUT, message);
     }
 
-    /**
-     * The same message without stack trace or cause: what leaves {@code main}, so that the user sees one
-     * line (the full trace is logged at DEBUG, shown with --verbose).
-     */
-    public static JobFailedException terse(String message) {
-        return new JobFailedException(message, true);
+    /** A model or checkpoint file is at fault (exit 4). */
+    public static JobFailedException model(String message) {
+        return new JobFailedException(Failure.MODEL, message);
+    }
+
+    /** The output cannot or may not be written (exit 5). */
+    public static JobFailedException output(String message) {
+        return new JobFailedException(Failure.OUTPUT, message);
+    }
+
+    /** The data admit no fit as asked (exit 6). */
+    public static JobFailedException fit(String message) {
+        return new JobFailedException(Failure.FIT, message);
+    }
+
+    public Failure failure() {
+        return failure;
     }
 }

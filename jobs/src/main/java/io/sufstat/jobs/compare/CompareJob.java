@@ -7,6 +7,7 @@ import io.sufstat.common.model.GaussianMixture;
 import io.sufstat.jobs.Job;
 import io.sufstat.jobs.JobContext;
 import io.sufstat.jobs.cli.JobFailedException;
+import io.sufstat.jobs.cli.Failure;
 import io.sufstat.jobs.cli.OptionSpec;
 import io.sufstat.jobs.cli.Options;
 import io.sufstat.jobs.cli.UsageException;
@@ -34,8 +35,8 @@ public final class CompareJob implements Job {
     public static final String CLASS = "io.sufstat.jobs.compare.CompareJob";
 
     /** {@code spark-submit --class {@value #CLASS} sufstat-jobs.jar [options]}: the same options as the launcher. */
-    public static void main(String[] args) throws Exception {
-        io.sufstat.jobs.Sufstat.run(new CompareJob(), args);
+    public static void main(String[] args) {
+        io.sufstat.jobs.Sufstat.main(new CompareJob(), args);
     }
 
     @Override
@@ -60,7 +61,7 @@ public final class CompareJob implements Job {
                 + " otherwise a Monte Carlo estimate from --samples draws with its standard error, beside the"
                 + " variational approximation of Hershey & Olsen (2007) — the entropy of each model (closed form or"
                 + " Monte Carlo), and with --mi-groups the mutual information between two feature groups in each model."
-                + " With --fail-above X the job writes the report and then fails (exit 1) when either KL direction"
+                + " With --fail-above X the job writes the report and then fails (exit 7) when either KL direction"
                 + " exceeds X, so a scheduled task can alert on drift.";
     }
 
@@ -145,7 +146,7 @@ public final class CompareJob implements Job {
             LOG.info("KL(A‖B) = {}, KL(B‖A) = {}{}; wrote {}", format(ab), format(ba),
                     failAbove == null ? "" : " (threshold " + failAbove + ")", out.target());
             if (drift) {
-                throw new JobFailedException(String.format("drift: KL %.6g nats exceeds --fail-above %s (report in %s)",
+                throw new JobFailedException(Failure.DRIFT, String.format("drift: KL %.6g nats exceeds --fail-above %s (report in %s)",
                         worst, failAbove, out.target()));
             }
         } finally {
@@ -189,7 +190,7 @@ public final class CompareJob implements Job {
             return b.mixture();
         }
         if (a.features().size() != b.features().size() || !b.features().containsAll(a.features())) {
-            throw new JobFailedException("the models have different features: " + pathA + " has " + a.features()
+            throw new JobFailedException(Failure.MODEL, "the models have different features: " + pathA + " has " + a.features()
                     + ", " + pathB + " has " + b.features());
         }
         int d = a.features().size();

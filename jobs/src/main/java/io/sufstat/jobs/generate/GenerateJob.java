@@ -38,8 +38,8 @@ public final class GenerateJob implements Job {
     private static final Logger LOG = LoggerFactory.getLogger(GenerateJob.class);
 
     /** {@code spark-submit --class {@value #CLASS} sufstat-jobs.jar [options]}: the same options as the launcher. */
-    public static void main(String[] args) throws Exception {
-        io.sufstat.jobs.Sufstat.run(new GenerateJob(), args);
+    public static void main(String[] args) {
+        io.sufstat.jobs.Sufstat.main(new GenerateJob(), args);
     }
 
     /** This job's main class, for spark-submit. */

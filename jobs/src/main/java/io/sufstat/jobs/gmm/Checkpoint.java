@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sufstat.common.model.CovarianceType;
 import io.sufstat.common.model.GaussianMixture;
 import io.sufstat.jobs.cli.JobFailedException;
+import io.sufstat.jobs.cli.Failure;
 import io.sufstat.jobs.io.Json;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataOutputStream;
@@ -90,7 +91,7 @@ final class Checkpoint {
                 }
                 JsonNode n = Json.MAPPER.readTree(text);
                 if (!fingerprint.equals(n.path("fingerprint").asText())) {
-                    throw new JobFailedException("checkpoint " + f.getPath() + " belongs to a different run ("
+                    throw new JobFailedException(Failure.MODEL, "checkpoint " + f.getPath() + " belongs to a different run ("
                             + n.path("fingerprint").asText() + "; this run is " + fingerprint + "): use another"
                             + " --checkpoint directory or delete this one");
                 }

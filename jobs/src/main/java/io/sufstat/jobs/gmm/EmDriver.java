@@ -5,6 +5,7 @@ import io.sufstat.common.model.GaussianMixture;
 import io.sufstat.common.model.MixtureKernel;
 import io.sufstat.common.stats.EmStatistics;
 import io.sufstat.jobs.cli.JobFailedException;
+import io.sufstat.jobs.cli.Failure;
 import io.sufstat.jobs.spark.BlockCache;
 import io.sufstat.jobs.spark.DataBlock;
 import io.sufstat.jobs.spark.OrderedReduce;
@@ -74,14 +75,14 @@ final class EmDriver {
             EmStatistics s = pass(jsc, cache, m, true);
             double mean = s.logLikelihood() / s.weightSum();
             if (!Double.isFinite(mean)) {
-                throw new JobFailedException(label + ": the log-likelihood is " + mean + " at iteration " + it
+                throw new JobFailedException(Failure.FIT, label + ": the log-likelihood is " + mean + " at iteration " + it
                         + "; the data or the initial model are degenerate (scale the data or raise --reg-covar)");
             }
             trace[it - 1] = mean;
             try {
                 m = s.mStep(MixtureKernel.of(m), regCovar);
             } catch (NotPositiveDefiniteException e) {
-                throw new JobFailedException(label + ", EM iteration " + it + ": " + e.getMessage().replace(
+                throw new JobFailedException(Failure.FIT, label + ", EM iteration " + it + ": " + e.getMessage().replace(
                         "Remedies:", "Remedies: fewer components (--k), a larger --reg-covar (now " + regCovar + "),")
                         + collapsedHint(s), e);
             }
@@ -101,7 +102,7 @@ final class EmDriver {
         double ll = last.logLikelihood();
         trace[iterations] = ll / last.weightSum();
         if (!Double.isFinite(ll)) {
-            throw new JobFailedException(label + ": the final log-likelihood is " + ll);
+            throw new JobFailedException(Failure.FIT, label + ": the final log-likelihood is " + ll);
         }
         double total = (System.nanoTime() - t0) / 1e9;
         LOG.info("{}: {} after {} iterations, mean log-likelihood {}", label, converged ? "converged" : "stopped at --max-iter",
@@ -148,7 +149,7 @@ final class EmDriver {
                     }
                 }
                 return List.of(s).iterator();
-            }), EmStatistics::combine).orElseThrow(() -> new JobFailedException("no data"));
+            }), EmStatistics::combine).orElseThrow(() -> new JobFailedException(Failure.INPUT, "no data"));
         } finally {
             kernel.destroy();
         }

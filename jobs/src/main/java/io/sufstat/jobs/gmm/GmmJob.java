@@ -7,6 +7,7 @@ import io.sufstat.common.model.GaussianMixture;
 import io.sufstat.jobs.Job;
 import io.sufstat.jobs.JobContext;
 import io.sufstat.jobs.cli.JobFailedException;
+import io.sufstat.jobs.cli.Failure;
 import io.sufstat.jobs.cli.OptionSpec;
 import io.sufstat.jobs.cli.Options;
 import io.sufstat.jobs.cli.UsageException;
@@ -39,8 +40,8 @@ public final class GmmJob implements Job {
     private static final Logger LOG = LoggerFactory.getLogger(GmmJob.class);
 
     /** {@code spark-submit --class {@value #CLASS} sufstat-jobs.jar [options]}: the same options as the launcher. */
-    public static void main(String[] args) throws Exception {
-        io.sufstat.jobs.Sufstat.run(new GmmJob(), args);
+    public static void main(String[] args) {
+        io.sufstat.jobs.Sufstat.main(new GmmJob(), args);
     }
 
     /** This job's main class, for spark-submit. */
@@ -134,7 +135,7 @@ public final class GmmJob implements Job {
                     String.join(", ", table.features()), table.numPartitions());
             if (warm != null) {
                 if (!warm.features().equals(table.features())) {
-                    throw new JobFailedException("the initial model's features " + warm.features()
+                    throw new JobFailedException(Failure.MODEL, "the initial model's features " + warm.features()
                             + " differ from the input's " + table.features() + " (name them with --features)");
                 }
                 if (o.given("k") && !(ks.size() == 1 && ks.get(0) == warm.mixture().size())) {
@@ -156,7 +157,7 @@ public final class GmmJob implements Job {
                 stats.requireUsableRows(in.path());
                 long rows = cache.rowCount();
                 if (cache.weightSum() == 0) {
-                    throw new JobFailedException("all " + rows + " rows have weight 0");
+                    throw new JobFailedException(Failure.INPUT, "all " + rows + " rows have weight 0");
                 }
                 long cacheBytes = cache.memoryBytes(jsc);
                 long rawBytes = rows * table.dimension() * 8L;
@@ -179,7 +180,7 @@ public final class GmmJob implements Job {
                     long complete = initCache.rowCount();
                     LOG.info("--missing em: {} of {} rows are complete; initialising from them", complete, rows);
                     if (complete == 0 && warm == null) {
-                        throw new JobFailedException("no row is complete, so there is nothing to initialise from: give"
+                        throw new JobFailedException(Failure.INPUT, "no row is complete, so there is nothing to initialise from: give"
                                 + " --init a model.json");
                     }
                 }
@@ -191,7 +192,7 @@ public final class GmmJob implements Job {
                         String label = "k=" + k + " " + type.label();
                         try {
                             if (k > rows) {
-                                throw new JobFailedException("--k " + k + " is larger than the number of rows (" + rows
+                                throw new JobFailedException(Failure.FIT, "--k " + k + " is larger than the number of rows (" + rows
                                         + "); use a smaller --k");
                             }
                             EmDriver.Fit best = null;

@@ -7,6 +7,7 @@ import io.sufstat.common.model.MixtureKernel;
 import io.sufstat.common.stats.CovarianceEstimator;
 import io.sufstat.common.stats.EmStatistics;
 import io.sufstat.jobs.cli.JobFailedException;
+import io.sufstat.jobs.cli.Failure;
 import io.sufstat.jobs.spark.BlockCache;
 import io.sufstat.jobs.spark.DataBlock;
 import io.sufstat.jobs.spark.OrderedReduce;
@@ -123,7 +124,7 @@ public final class Initializer {
                 }
             };
         } catch (NotPositiveDefiniteException e) {
-            throw new JobFailedException("initialisation " + method.label + " with " + k + " components failed: "
+            throw new JobFailedException(Failure.FIT, "initialisation " + method.label + " with " + k + " components failed: "
                     + e.getMessage().replace("Remedies:", "Remedies: fewer components (--k), another --init, a larger"
                     + " --reg-covar (now " + reg + "),"), e);
         }
@@ -233,7 +234,7 @@ public final class Initializer {
         List<Candidate> best = smallestKeys(cache, k, (values, offset, w) -> w <= 0 ? Double.POSITIVE_INFINITY
                 : -Math.log(RowHash.uniform(RowHash.of(values, offset, d, seed, 1))) / w);
         if (best.size() < k) {
-            throw new JobFailedException("--k " + k + " is larger than the number of rows with positive weight ("
+            throw new JobFailedException(Failure.FIT, "--k " + k + " is larger than the number of rows with positive weight ("
                     + best.size() + "); use a smaller --k");
         }
         return best.stream().map(Candidate::row).toArray(double[][]::new);
@@ -274,7 +275,7 @@ public final class Initializer {
                         : -Math.log(RowHash.uniform(RowHash.of(values, offset, d, seed, salt))) / (w * dist);
             });
             if (best.isEmpty()) {
-                throw new JobFailedException("--k " + k + " is larger than the number of distinct rows (" + centres.size()
+                throw new JobFailedException(Failure.FIT, "--k " + k + " is larger than the number of distinct rows (" + centres.size()
                         + "); use a smaller --k");
             }
             centres.add(best.get(0).row());
@@ -301,7 +302,7 @@ public final class Initializer {
                     .setInitMode("k-means||").setWeightCol("weight").fit(df);
             Vector[] centres = model.clusterCenters();
             if (centres.length < k) {
-                throw new JobFailedException("k-means found only " + centres.length + " distinct centres for --k " + k
+                throw new JobFailedException(Failure.FIT, "k-means found only " + centres.length + " distinct centres for --k " + k
                         + "; the data have fewer distinct rows than components: use a smaller --k");
             }
             double[][] out = new double[k][];

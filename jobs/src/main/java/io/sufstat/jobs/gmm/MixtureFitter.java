@@ -3,6 +3,7 @@ package io.sufstat.jobs.gmm;
 import io.sufstat.common.model.CovarianceType;
 import io.sufstat.common.model.GaussianMixture;
 import io.sufstat.jobs.cli.JobFailedException;
+import io.sufstat.jobs.cli.Failure;
 import io.sufstat.jobs.io.ReadStats;
 import io.sufstat.jobs.io.TableSource;
 import io.sufstat.jobs.spark.BlockCache;
@@ -52,7 +53,7 @@ public final class MixtureFitter {
             stats.requireUsableRows(table.features().toString());
             long rows = cache.rowCount();
             if (k > rows) {
-                throw new JobFailedException("k = " + k + " is larger than the number of rows (" + rows + ")");
+                throw new JobFailedException(Failure.FIT, "k = " + k + " is larger than the number of rows (" + rows + ")");
             }
             EmDriver.Fit best = null;
             for (int r = 0; r < nInit; r++) {

@@ -49,8 +49,8 @@ public final class ImputeJob implements Job {
     public static final String CLASS = "io.sufstat.jobs.impute.ImputeJob";
 
     /** {@code spark-submit --class {@value #CLASS} sufstat-jobs.jar [options]}: the same options as the launcher. */
-    public static void main(String[] args) throws Exception {
-        io.sufstat.jobs.Sufstat.run(new ImputeJob(), args);
+    public static void main(String[] args) {
+        io.sufstat.jobs.Sufstat.main(new ImputeJob(), args);
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.sufstat.jobs.io;
 
 import io.sufstat.jobs.cli.JobFailedException;
+import io.sufstat.jobs.cli.Failure;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
@@ -51,15 +52,15 @@ public final class AtomicOutput {
         if (fs.exists(target)) {
             FileStatus st = fs.getFileStatus(target);
             if (st.isFile()) {
-                throw new JobFailedException("output " + target + " is a file, not a directory");
+                throw new JobFailedException(Failure.OUTPUT, "output " + target + " is a file, not a directory");
             }
             if (fs.listStatus(target).length > 0 && !overwrite) {
-                throw new JobFailedException("output directory " + target
+                throw new JobFailedException(Failure.OUTPUT, "output directory " + target
                         + " is not empty; choose another --output or add --overwrite to replace it");
             }
         }
         if (target.getParent() == null) {
-            throw new JobFailedException("output " + target + " is a root directory");
+            throw new JobFailedException(Failure.OUTPUT, "output " + target + " is a root directory");
         }
         Path temp = new Path(target.getParent(), "." + target.getName() + ".sufstat-" + UUID.randomUUID() + ".tmp");
         return new AtomicOutput(fs, target, temp, overwrite);
@@ -103,7 +104,7 @@ public final class AtomicOutput {
                 }
                 return;
             } else {
-                throw new JobFailedException("output directory " + target + " appeared while the job ran; the result"
+                throw new JobFailedException(Failure.OUTPUT, "output directory " + target + " appeared while the job ran; the result"
                         + " is left in " + temp);
             }
         }

@@ -1,6 +1,7 @@
 package io.sufstat.jobs.io;
 
 import io.sufstat.jobs.cli.JobFailedException;
+import io.sufstat.jobs.cli.Failure;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.io.LongWritable;
@@ -69,7 +70,7 @@ final class CsvTable extends TableSource {
         Configuration conf = spark.sparkContext().hadoopConfiguration();
         List<Path> files = HadoopFiles.listInputFiles(o.path(), conf);
         if (files.isEmpty()) {
-            throw new JobFailedException("no input files match " + o.path());
+            throw new JobFailedException(Failure.INPUT, "no input files match " + o.path());
         }
         byte delim = (byte) o.delimiter();
         // The header comes from the first non-empty file; the type sample from the first file with data
@@ -90,10 +91,10 @@ final class CsvTable extends TableSource {
             }
         }
         if (sample.isEmpty()) {
-            throw new JobFailedException("the input " + o.path() + " is empty: " + files.size() + " file(s), no lines");
+            throw new JobFailedException(Failure.INPUT, "the input " + o.path() + " is empty: " + files.size() + " file(s), no lines");
         }
         if (sample.stream().skip(minLines - 1).allMatch(String::isBlank) && o.features().isEmpty()) {
-            throw new JobFailedException("the input " + o.path() + " has no data rows"
+            throw new JobFailedException(Failure.INPUT, "the input " + o.path() + " has no data rows"
                     + (o.header() ? " (only a header)" : ""));
         }
         List<String> columns;
@@ -108,7 +109,7 @@ final class CsvTable extends TableSource {
             Set<String> seen = new HashSet<>();
             for (String c : columns) {
                 if (!seen.add(c)) {
-                    throw new JobFailedException("the header of " + first + " names column '" + c + "' twice");
+                    throw new JobFailedException(Failure.INPUT, "the header of " + first + " names column '" + c + "' twice");
                 }
             }
             firstData = 1;
@@ -162,7 +163,7 @@ final class CsvTable extends TableSource {
                         String.join(", ", excluded));
             }
             if (features.isEmpty()) {
-                throw new JobFailedException("no numeric columns in " + first + " (columns: "
+                throw new JobFailedException(Failure.INPUT, "no numeric columns in " + first + " (columns: "
                         + String.join(", ", columns) + "); name the features with --features");
             }
         }
@@ -179,7 +180,7 @@ final class CsvTable extends TableSource {
         for (int i = 0; i < names.size(); i++) {
             idx[i] = columns.indexOf(names.get(i));
             if (idx[i] < 0) {
-                throw new JobFailedException(role + " column '" + names.get(i) + "' is not in " + file
+                throw new JobFailedException(Failure.INPUT, role + " column '" + names.get(i) + "' is not in " + file
                         + "; its columns are: " + String.join(", ", columns));
             }
         }

@@ -1,6 +1,7 @@
 package io.sufstat.jobs.io;
 
 import io.sufstat.jobs.cli.JobFailedException;
+import io.sufstat.jobs.cli.Failure;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.ml.attribute.AttributeGroup;
 import org.apache.spark.ml.linalg.SQLDataTypes;
@@ -59,13 +60,13 @@ final class DataFrameTable extends TableSource {
 
     static DataFrameTable openDataFrame(InputOptions o, SparkSession spark) throws java.io.IOException {
         if (HadoopFiles.listInputFiles(o.path(), spark.sparkContext().hadoopConfiguration()).isEmpty()) {
-            throw new JobFailedException("no input files match " + o.path());
+            throw new JobFailedException(Failure.INPUT, "no input files match " + o.path());
         }
         Dataset<Row> df;
         try {
             df = spark.read().format(o.format()).load(o.path().split(","));
         } catch (RuntimeException e) {
-            throw new JobFailedException("cannot read " + o.path() + " as " + o.format() + ": " + e.getMessage(), e);
+            throw new JobFailedException(Failure.INPUT, "cannot read " + o.path() + " as " + o.format() + ": " + e.getMessage(), e);
         }
         return fromFrame(df, o, true);
     }
@@ -78,7 +79,7 @@ final class DataFrameTable extends TableSource {
         StructType schema = df.schema();
         List<String> names = Arrays.asList(schema.fieldNames());
         if (names.isEmpty() || (names.size() == 1 && names.get(0).equals(CORRUPT))) {
-            throw new JobFailedException("the input " + o.path() + " has no columns (empty, or not " + o.format() + ")");
+            throw new JobFailedException(Failure.INPUT, "the input " + o.path() + " has no columns (empty, or not " + o.format() + ")");
         }
         String weight = o.weightCol().orElse(null);
         List<Column> cols = new ArrayList<>();
@@ -89,7 +90,7 @@ final class DataFrameTable extends TableSource {
             String vc = o.featuresCol().get();
             StructField f = field(schema, vc, "features", o.path());
             if (!f.dataType().equals(SQLDataTypes.VectorType())) {
-                throw new JobFailedException("--features-col '" + vc + "' has type " + f.dataType().simpleString()
+                throw new JobFailedException(Failure.INPUT, "--features-col '" + vc + "' has type " + f.dataType().simpleString()
                         + ", not a Spark ML vector");
             }
             int size = AttributeGroup.fromStructField(f).size();
@@ -111,7 +112,7 @@ final class DataFrameTable extends TableSource {
                     }
                 }
                 if (chosen.isEmpty()) {
-                    throw new JobFailedException("no numeric columns in " + o.path() + " (schema: "
+                    throw new JobFailedException(Failure.INPUT, "no numeric columns in " + o.path() + " (schema: "
                             + schema.simpleString() + "); name the features with --features");
                 }
             }
@@ -155,14 +156,14 @@ final class DataFrameTable extends TableSource {
                 return f;
             }
         }
-        throw new JobFailedException(role + " column '" + name + "' is not in " + path + "; its columns are: "
+        throw new JobFailedException(Failure.INPUT, role + " column '" + name + "' is not in " + path + "; its columns are: "
                 + String.join(", ", schema.fieldNames()));
     }
 
     private static void checkScalar(StructField f, String role) {
         DataType t = f.dataType();
         if (!(t instanceof NumericType) && !t.equals(DataTypes.StringType)) {
-            throw new JobFailedException(role + " column '" + f.name() + "' has type " + t.simpleString()
+            throw new JobFailedException(Failure.INPUT, role + " column '" + f.name() + "' has type " + t.simpleString()
                     + "; it must be numeric (or a string holding numbers)");
         }
     }

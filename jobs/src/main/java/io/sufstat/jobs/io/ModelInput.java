@@ -1,6 +1,7 @@
 package io.sufstat.jobs.io;
 
 import io.sufstat.jobs.cli.JobFailedException;
+import io.sufstat.jobs.cli.Failure;
 import io.sufstat.jobs.cli.UsageException;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -65,7 +66,7 @@ public final class ModelInput implements Serializable {
                     + " --weight-col or --group-by");
         }
         if (HadoopFiles.listInputFiles(in.path(), spark.sparkContext().hadoopConfiguration()).isEmpty()) {
-            throw new JobFailedException("no input files match " + in.path());
+            throw new JobFailedException(Failure.INPUT, "no input files match " + in.path());
         }
         Dataset<Row> df;
         try {
@@ -76,7 +77,7 @@ public final class ModelInput implements Serializable {
             }
             df = reader.load(in.path().split(","));
         } catch (RuntimeException e) {
-            throw new JobFailedException("cannot read " + in.path() + " as " + in.format() + ": " + e.getMessage(), e);
+            throw new JobFailedException(Failure.INPUT, "cannot read " + in.path() + " as " + in.format() + ": " + e.getMessage(), e);
         }
         if (in.format().equals("csv") && !in.header()) {
             String[] names = new String[df.columns().length];
@@ -95,14 +96,14 @@ public final class ModelInput implements Serializable {
         for (int j = 0; j < at.length; j++) {
             at[j] = columns.indexOf(mapped.get(j));
             if (at[j] < 0) {
-                throw new JobFailedException("the model's feature '" + modelFeatures.get(j) + "'"
+                throw new JobFailedException(Failure.INPUT, "the model's feature '" + modelFeatures.get(j) + "'"
                         + (in.features().isEmpty() ? "" : " (input column '" + mapped.get(j) + "')")
                         + " is not a column of " + in.path() + "; its columns are " + columns
                         + (in.features().isEmpty() ? " (map them with --features)" : ""));
             }
             StructField f = df.schema().fields()[at[j]];
             if (!(f.dataType() instanceof NumericType) && !f.dataType().equals(DataTypes.StringType)) {
-                throw new JobFailedException("column '" + f.name() + "' of " + in.path() + " has type "
+                throw new JobFailedException(Failure.INPUT, "column '" + f.name() + "' of " + in.path() + " has type "
                         + f.dataType().simpleString() + "; a feature must be numeric (or numeric text)");
             }
         }

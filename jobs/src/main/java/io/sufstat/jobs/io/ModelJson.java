@@ -7,6 +7,7 @@ import io.sufstat.common.model.CovarianceType;
 import io.sufstat.common.model.Gaussian;
 import io.sufstat.common.model.GaussianMixture;
 import io.sufstat.jobs.cli.JobFailedException;
+import io.sufstat.jobs.cli.Failure;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -76,7 +77,7 @@ public final class ModelJson {
         try {
             return read(HadoopFiles.readText(path, conf), path);
         } catch (java.io.IOException e) {
-            throw new JobFailedException("cannot read the model " + path + ": " + e.getMessage());
+            throw new JobFailedException(Failure.MODEL, "cannot read the model " + path + ": " + e.getMessage());
         }
     }
 
@@ -91,22 +92,22 @@ public final class ModelJson {
         try {
             n = Json.MAPPER.readTree(text);
         } catch (Exception e) {
-            throw new JobFailedException("model " + source + " is not valid JSON: " + e.getMessage());
+            throw new JobFailedException(Failure.MODEL, "model " + source + " is not valid JSON: " + e.getMessage());
         }
         if (n == null || !n.isObject()) {
-            throw new JobFailedException("model " + source + " is not a JSON object");
+            throw new JobFailedException(Failure.MODEL, "model " + source + " is not a JSON object");
         }
         String kind = n.path("kind").asText("");
         int version = n.path("formatVersion").asInt(-1);
         if (version != FORMAT_VERSION) {
-            throw new JobFailedException("model " + source + " has formatVersion " + n.path("formatVersion")
+            throw new JobFailedException(Failure.MODEL, "model " + source + " has formatVersion " + n.path("formatVersion")
                     + "; this sufstat reads version " + FORMAT_VERSION);
         }
         List<String> features = new ArrayList<>();
         n.path("features").forEach(f -> features.add(f.asText()));
         int d = features.size();
         if (d == 0) {
-            throw new JobFailedException("model " + source + " lists no features");
+            throw new JobFailedException(Failure.MODEL, "model " + source + " lists no features");
         }
         try {
             if (kind.equals("gaussian")) {
@@ -121,7 +122,7 @@ public final class ModelJson {
                 double[] mean = vector(n.path("mean"), d, source, "mean");
                 JsonNode l = n.path("loadings");
                 if (!l.isArray() || l.size() != d) {
-                    throw new JobFailedException("model " + source + ": loadings must be a " + d + "×" + q + " matrix");
+                    throw new JobFailedException(Failure.MODEL, "model " + source + ": loadings must be a " + d + "×" + q + " matrix");
                 }
                 double[] w = new double[d * q];
                 for (int r = 0; r < d; r++) {
@@ -144,7 +145,7 @@ public final class ModelJson {
                     means[j] = vector(n.path("means").get(j), d, source, "means[" + j + "]");
                     JsonNode l = n.path("loadings").get(j);
                     if (l == null || !l.isArray() || l.size() != d) {
-                        throw new JobFailedException("model " + source + ": loadings[" + j + "] must be a " + d + "×" + q
+                        throw new JobFailedException(Failure.MODEL, "model " + source + ": loadings[" + j + "] must be a " + d + "×" + q
                                 + " matrix");
                     }
                     double[] w = new double[d * q];
@@ -156,13 +157,13 @@ public final class ModelJson {
                 return new Loaded(features, GaussianMixture.of(CovarianceType.FULL, weights, means, covs));
             }
             if (!kind.equals("gaussian-mixture")) {
-                throw new JobFailedException("model " + source + " has kind '" + kind + "'; expected gaussian, gaussian-mixture, ppca or mppca");
+                throw new JobFailedException(Failure.MODEL, "model " + source + " has kind '" + kind + "'; expected gaussian, gaussian-mixture, ppca or mppca");
             }
             CovarianceType type = CovarianceType.parse(n.path("covarianceType").asText("full"));
             JsonNode w = n.path("weights");
             int k = w.size();
             if (k == 0 || n.path("means").size() != k || n.path("covariances").size() != k) {
-                throw new JobFailedException("model " + source + " needs as many weights, means and covariances (got "
+                throw new JobFailedException(Failure.MODEL, "model " + source + " needs as many weights, means and covariances (got "
                         + k + ", " + n.path("means").size() + ", " + n.path("covariances").size() + ")");
             }
             double[] weights = vector(w, k, source, "weights");
@@ -174,18 +175,18 @@ public final class ModelJson {
             }
             return new Loaded(features, GaussianMixture.of(type, weights, means, covs));
         } catch (IllegalArgumentException e) {
-            throw new JobFailedException("model " + source + " is invalid: " + e.getMessage());
+            throw new JobFailedException(Failure.MODEL, "model " + source + " is invalid: " + e.getMessage());
         }
     }
 
     private static double[] vector(JsonNode a, int n, String source, String what) {
         if (!a.isArray() || a.size() != n) {
-            throw new JobFailedException("model " + source + ": " + what + " must be an array of " + n + " numbers");
+            throw new JobFailedException(Failure.MODEL, "model " + source + ": " + what + " must be an array of " + n + " numbers");
         }
         double[] v = new double[n];
         for (int i = 0; i < n; i++) {
             if (!a.get(i).isNumber()) {
-                throw new JobFailedException("model " + source + ": " + what + "[" + i + "] is not a number");
+                throw new JobFailedException(Failure.MODEL, "model " + source + ": " + what + "[" + i + "] is not a number");
             }
             v[i] = a.get(i).asDouble();
         }
@@ -194,7 +195,7 @@ public final class ModelJson {
 
     private static double[] matrix(JsonNode a, int d, String source, String what) {
         if (!a.isArray() || a.size() != d) {
-            throw new JobFailedException("model " + source + ": " + what + " must be a " + d + "×" + d + " matrix");
+            throw new JobFailedException(Failure.MODEL, "model " + source + ": " + what + " must be a " + d + "×" + d + " matrix");
         }
         double[] m = new double[d * d];
         for (int r = 0; r < d; r++) {

@@ -97,7 +97,7 @@ public final class ReadStats implements Serializable {
     /** Fails when no row was usable: the input had no data rows, or every row was skipped (and why). */
     public void requireUsableRows(String input) {
         if (rowsUsed == 0) {
-            throw new io.sufstat.jobs.cli.JobFailedException(rowsRead == 0
+            throw io.sufstat.jobs.cli.JobFailedException.input(rowsRead == 0
                     ? "the input " + input + " has no data rows"
                     : "no usable rows in " + input + ": all " + rowsRead + " rows were skipped " + skippedByReason());
         }

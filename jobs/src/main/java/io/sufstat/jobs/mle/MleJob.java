@@ -10,6 +10,7 @@ import io.sufstat.common.stats.RowBlock;
 import io.sufstat.jobs.Job;
 import io.sufstat.jobs.JobContext;
 import io.sufstat.jobs.cli.JobFailedException;
+import io.sufstat.jobs.cli.Failure;
 import io.sufstat.jobs.cli.OptionSpec;
 import io.sufstat.jobs.cli.Options;
 import io.sufstat.jobs.cli.UsageException;
@@ -40,8 +41,8 @@ public final class MleJob implements Job {
     private static final Logger LOG = LoggerFactory.getLogger(MleJob.class);
 
     /** {@code spark-submit --class {@value #CLASS} sufstat-jobs.jar [options]}: the same options as the launcher. */
-    public static void main(String[] args) throws Exception {
-        io.sufstat.jobs.Sufstat.run(new MleJob(), args);
+    public static void main(String[] args) {
+        io.sufstat.jobs.Sufstat.main(new MleJob(), args);
     }
 
     /** This job's main class, for spark-submit. */
@@ -129,7 +130,7 @@ public final class MleJob implements Job {
         stats.requireUsableRows(in.path());
         MomentSummary s = agg.summary;
         if (s.weightSum() == 0) {
-            throw new JobFailedException("all " + s.count() + " rows have weight 0");
+            throw new JobFailedException(Failure.INPUT, "all " + s.count() + " rows have weight 0");
         }
         Gaussian g = solve(s, estimator, ridge, table.features(), "the rows");
         double ll = s.logLikelihood(g);
@@ -167,7 +168,7 @@ public final class MleJob implements Job {
             try (io.sufstat.jobs.spark.BlockCache complete = cache.completeRows(
                     org.apache.spark.storage.StorageLevel.MEMORY_AND_DISK())) {
                 if (complete.rowCount() <= table.dimension()) {
-                    throw new JobFailedException("--missing em starts from the complete rows, and only "
+                    throw new JobFailedException(Failure.FIT, "--missing em starts from the complete rows, and only "
                             + complete.rowCount() + " of " + cache.rowCount() + " rows are complete (more than "
                             + table.dimension() + " are needed)");
                 }
@@ -209,7 +210,7 @@ public final class MleJob implements Job {
         agg.stats.requireUsableRows(what);
         MomentSummary s = agg.summary;
         if (s.weightSum() == 0) {
-            throw new JobFailedException("all " + s.count() + " rows have weight 0");
+            throw new JobFailedException(Failure.INPUT, "all " + s.count() + " rows have weight 0");
         }
         Gaussian g = solve(s, estimator, ridge, table.features(), what);
         return new Fit(g, s.count(), s.weightSum(), s.logLikelihood(g));
@@ -233,7 +234,7 @@ public final class MleJob implements Job {
         try {
             cov = s.covariance(estimator);
         } catch (IllegalStateException e) {
-            throw new JobFailedException("cannot estimate the covariance of " + what + ": " + e.getMessage());
+            throw new JobFailedException(Failure.FIT, "cannot estimate the covariance of " + what + ": " + e.getMessage());
         }
         int d = s.dimension();
         for (int j = 0; j < d; j++) {
@@ -243,7 +244,7 @@ public final class MleJob implements Job {
             Cholesky.decompose(cov, d).orThrow(features.toArray(new String[0]));
             return Gaussian.of(s.mean(), cov);
         } catch (NotPositiveDefiniteException e) {
-            throw new JobFailedException("the " + e.getMessage().replaceFirst("^covariance", "covariance of " + what), e);
+            throw new JobFailedException(Failure.FIT, "the " + e.getMessage().replaceFirst("^covariance", "covariance of " + what), e);
         }
     }
 

@@ -7,6 +7,7 @@ import io.sufstat.common.stats.MppcaStatistics;
 import io.sufstat.jobs.Job;
 import io.sufstat.jobs.JobContext;
 import io.sufstat.jobs.cli.JobFailedException;
+import io.sufstat.jobs.cli.Failure;
 import io.sufstat.jobs.cli.OptionSpec;
 import io.sufstat.jobs.cli.Options;
 import io.sufstat.jobs.cli.UsageException;
@@ -46,8 +47,8 @@ public final class MppcaJob implements Job {
     public static final String CLASS = "io.sufstat.jobs.ppca.MppcaJob";
 
     /** {@code spark-submit --class {@value #CLASS} sufstat-jobs.jar [options]}: the same options as the launcher. */
-    public static void main(String[] args) throws Exception {
-        io.sufstat.jobs.Sufstat.run(new MppcaJob(), args);
+    public static void main(String[] args) {
+        io.sufstat.jobs.Sufstat.main(new MppcaJob(), args);
     }
 
     @Override
@@ -134,7 +135,7 @@ public final class MppcaJob implements Job {
                     try {
                         model = st.mStep(model, weights);
                     } catch (IllegalStateException e) {
-                        throw new JobFailedException("mppca, EM iteration " + it + ": " + e.getMessage());
+                        throw new JobFailedException(Failure.FIT, "mppca, EM iteration " + it + ": " + e.getMessage());
                     }
                     iterations = it;
                     double change = Double.isNaN(previous) ? Double.NaN : ll - previous;

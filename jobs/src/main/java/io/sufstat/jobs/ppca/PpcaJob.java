@@ -7,6 +7,7 @@ import io.sufstat.common.stats.PpcaStatistics;
 import io.sufstat.jobs.Job;
 import io.sufstat.jobs.JobContext;
 import io.sufstat.jobs.cli.JobFailedException;
+import io.sufstat.jobs.cli.Failure;
 import io.sufstat.jobs.cli.OptionSpec;
 import io.sufstat.jobs.cli.Options;
 import io.sufstat.jobs.cli.UsageException;
@@ -46,8 +47,8 @@ public final class PpcaJob implements Job {
     public static final String CLASS = "io.sufstat.jobs.ppca.PpcaJob";
 
     /** {@code spark-submit --class {@value #CLASS} sufstat-jobs.jar [options]}: the same options as the launcher. */
-    public static void main(String[] args) throws Exception {
-        io.sufstat.jobs.Sufstat.run(new PpcaJob(), args);
+    public static void main(String[] args) {
+        io.sufstat.jobs.Sufstat.main(new PpcaJob(), args);
     }
 
     @Override
@@ -173,7 +174,7 @@ public final class PpcaJob implements Job {
             return List.of(acc).iterator();
         }), MeanPart::merge).orElseThrow();
         if (mean.weight() == 0) {
-            throw new JobFailedException("all rows have weight 0");
+            throw new JobFailedException(Failure.INPUT, "all rows have weight 0");
         }
         LOG.info("ppca: {} rows × {} features, q = {}; cached without a d × d matrix", mean.count(), d, q);
         Ppca model = Ppca.of(mean.mean(), randomLoadings(new SplittableRandom(seed), d, q), q, 1.0);

@@ -36,8 +36,8 @@ public final class SampleJob implements Job {
     public static final String CLASS = "io.sufstat.jobs.sample.SampleJob";
 
     /** {@code spark-submit --class {@value #CLASS} sufstat-jobs.jar [options]}: the same options as the launcher. */
-    public static void main(String[] args) throws Exception {
-        io.sufstat.jobs.Sufstat.run(new SampleJob(), args);
+    public static void main(String[] args) {
+        io.sufstat.jobs.Sufstat.main(new SampleJob(), args);
     }
 
     @Override

@@ -47,8 +47,8 @@ public final class ScoreJob implements Job {
     public static final String CLASS = "io.sufstat.jobs.score.ScoreJob";
 
     /** {@code spark-submit --class {@value #CLASS} sufstat-jobs.jar [options]}: the same options as the launcher. */
-    public static void main(String[] args) throws Exception {
-        io.sufstat.jobs.Sufstat.run(new ScoreJob(), args);
+    public static void main(String[] args) {
+        io.sufstat.jobs.Sufstat.main(new ScoreJob(), args);
     }
 
     @Override
@@ -186,7 +186,7 @@ public final class ScoreJob implements Job {
         try {
             long n = densities.count();
             if (n == 0) {
-                throw new io.sufstat.jobs.cli.JobFailedException("no usable rows to compute the anomaly quantile from");
+                throw io.sufstat.jobs.cli.JobFailedException.input("no usable rows to compute the anomaly quantile from");
             }
             long flagged = (long) Math.ceil(q * n);
             boolean fromBelow = flagged <= n / 2;
