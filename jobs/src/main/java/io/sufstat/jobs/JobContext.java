@@ -1,7 +1,6 @@
 package io.sufstat.jobs;
 
 import io.sufstat.jobs.cli.Options;
-import io.sufstat.jobs.cli.UsageException;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -52,13 +51,7 @@ public final class JobContext implements AutoCloseable {
                 }
                 b.config("spark.ui.showConsoleProgress", "false");
             }
-            for (String kv : options.getList("spark-conf")) {
-                int eq = kv.indexOf('=');
-                if (eq <= 0) {
-                    throw new UsageException("--spark-conf expects K=V pairs, got '" + kv + "'");
-                }
-                b.config(kv.substring(0, eq).trim(), kv.substring(eq + 1).trim());
-            }
+            options.sparkSettings().forEach(b::config);
             session = b.getOrCreate();
             ownsSession = true;
             // Spark (re)initialises logging when it starts: apply the job's levels again.

@@ -26,7 +26,10 @@ public final class Options {
             OptionSpec.value("config", "PATH", "Properties file (local or Hadoop path) whose keys are these option"
                     + " names without '--'; command-line options override it.", null),
             OptionSpec.value("master", "URL", "Spark master when not launched by spark-submit (default local[*]).", null),
-            OptionSpec.value("spark-conf", "K=V[,K=V…]", "Extra Spark settings for a session this job creates.", null),
+            OptionSpec.value("spark-conf", "K=V[,K=V…]", "Extra Spark settings for a session this job creates. A comma"
+                    + " starts a new pair only where a key= follows, so values may hold commas"
+                    + " (spark.jars=a.jar,b.jar); --conf sets one pair with any value.", null),
+            OptionSpec.repeatable("conf", "K=V", "One extra Spark setting, as spark-submit's --conf; repeatable."),
             OptionSpec.flag("quiet", "Log warnings and errors only."),
             OptionSpec.flag("verbose", "Log debug output of sufstat and Spark's INFO lines."),
             OptionSpec.flag("help", "Print this help and exit."));
@@ -34,11 +37,14 @@ public final class Options {
     private final String job;
     private final Map<String, OptionSpec> specs;
     private final Map<String, String> values;
+    private final Map<String, List<String>> repeated;
 
-    private Options(String job, Map<String, OptionSpec> specs, Map<String, String> values) {
+    private Options(String job, Map<String, OptionSpec> specs, Map<String, String> values,
+                    Map<String, List<String>> repeated) {
         this.job = job;
         this.specs = specs;
         this.values = values;
+        this.repeated = repeated;
     }
 
     /**
@@ -55,6 +61,7 @@ public final class Options {
             specs.putIfAbsent(s.name(), s);
         }
         Map<String, String> cli = new LinkedHashMap<>();
+        Map<String, List<String>> repeated = new LinkedHashMap<>();
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             if (!a.startsWith("--") || a.length() == 2) {
@@ -82,6 +89,10 @@ public final class Options {
                 }
                 value = args[++i];
             }
+            if (spec.repeatable()) {
+                repeated.computeIfAbsent(name, n -> new ArrayList<>()).add(value);
+                continue;
+            }
             if (cli.containsKey(name)) {
                 throw new UsageException("--" + name + " is given twice");
             }
@@ -93,7 +104,7 @@ public final class Options {
             merged.putAll(parseConfig(path, configReader.apply(path), specs));
         }
         merged.putAll(cli);
-        Options o = new Options(job, specs, merged);
+        Options o = new Options(job, specs, merged, repeated);
         if (!o.flag("help")) {
             for (OptionSpec s : specs.values()) {
                 if (s.required() && !merged.containsKey(s.name())) {
@@ -121,6 +132,10 @@ public final class Options {
                         + suggestion(key, specs.keySet()) + "; valid keys: " + String.join(", ", valid));
             }
             String v = p.getProperty(key).trim();
+            if (spec.repeatable()) {
+                throw new UsageException("key '" + key + "' in " + path + " can only be given on the command line;"
+                        + " use spark-conf = K=V,K=V in a configuration file");
+            }
             if (spec.isFlag()) {
                 if (!v.equals("true") && !v.equals("false")) {
                     throw new UsageException("key '" + key + "' in " + path + " is a flag: true or false, not '" + v + "'");
@@ -245,6 +260,34 @@ public final class Options {
             out.add(t);
         }
         return Collections.unmodifiableList(out);
+    }
+
+    /** Every value of a repeatable option, in the order given (empty when absent). */
+    public List<String> getAll(String name) {
+        spec(name);
+        return List.copyOf(repeated.getOrDefault(name, List.of()));
+    }
+
+    /**
+     * Spark settings from {@code --spark-conf} and every {@code --conf}, in that order (a later one wins).
+     * In {@code --spark-conf} a comma separates pairs only where another {@code key=} follows it, so that
+     * {@code spark.jars=a.jar,b.jar} is one setting.
+     */
+    public Map<String, String> sparkSettings() {
+        List<String> pairs = new ArrayList<>();
+        get("spark-conf").filter(v -> !v.isBlank())
+                .ifPresent(v -> pairs.addAll(Arrays.asList(v.split(",(?=\\s*[A-Za-z][A-Za-z0-9_.\\-]*\\s*=)"))));
+        pairs.addAll(getAll("conf"));
+        Map<String, String> out = new LinkedHashMap<>();
+        for (String kv : pairs) {
+            int eq = kv.indexOf('=');
+            if (eq <= 0 || kv.substring(0, eq).isBlank()) {
+                throw new UsageException("Spark settings are K=V pairs (--spark-conf K=V,K=V or --conf K=V), got '"
+                        + kv + "'");
+            }
+            out.put(kv.substring(0, eq).trim(), kv.substring(eq + 1).trim());
+        }
+        return out;
     }
 
     /** One of {@code choices} (case-insensitive), lower-cased. */

@@ -4,6 +4,7 @@ import io.sufstat.jobs.cli.UsageException;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.LocalFileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.io.compress.CompressionCodec;
 import org.apache.hadoop.io.compress.CompressionCodecFactory;
@@ -24,28 +25,61 @@ public final class HadoopFiles {
     private HadoopFiles() {
     }
 
+    /** Largest configuration file read (a properties file of options is a few hundred bytes). */
+    public static final long MAX_CONFIG_BYTES = 1L << 20;
+
     /** Reads a small text file (a configuration) from a local or Hadoop path. */
     public static String readConfigText(String path) {
         try {
             Path p = new Path(path);
-            FileSystem fs = p.getFileSystem(new Configuration());
+            FileSystem fs = fileSystem(p, new Configuration());
             if (!fs.exists(p)) {
                 throw new UsageException("configuration file " + path + " does not exist");
             }
-            try (InputStream in = fs.open(p)) {
-                return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-            }
-        } catch (IOException e) {
+            return readText(fs, p, MAX_CONFIG_BYTES, "configuration");
+        } catch (IOException | IllegalArgumentException e) {
             throw new UsageException("cannot read configuration " + path + ": " + e.getMessage());
         }
     }
 
-    /** Reads a small UTF-8 file (a model) from any Hadoop path. */
-    public static String readText(String path, Configuration conf) throws IOException {
-        Path p = new Path(path);
-        try (InputStream in = p.getFileSystem(conf).open(p)) {
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    /**
+     * The file system of {@code p}; for local files the raw one, which neither writes nor verifies
+     * Hadoop's {@code .NAME.crc} side files: files a person reads and edits (model.json, metrics.json)
+     * get no checksum file, and a stale one never stops a hand-edited file from being read.
+     */
+    public static FileSystem fileSystem(Path p, Configuration conf) throws IOException {
+        FileSystem fs = p.getFileSystem(conf);
+        return fs instanceof LocalFileSystem local ? local.getRawFileSystem() : fs;
+    }
+
+    /**
+     * Reads a UTF-8 file of at most {@code maxBytes} (checked before anything is read); {@code what} names it
+     * in the message when it is larger.
+     */
+    public static String readText(FileSystem fs, Path p, long maxBytes, String what) throws IOException {
+        FileStatus st = fs.getFileStatus(p);
+        if (st.isDirectory()) {
+            throw new IOException(what + " " + p + " is a directory, not a file");
         }
+        if (st.getLen() > maxBytes) {
+            throw new IOException(what + " " + p + " has " + st.getLen() + " bytes, more than the " + maxBytes
+                    + " this sufstat reads");
+        }
+        try (InputStream in = fs.open(p)) {
+            byte[] b = in.readNBytes((int) maxBytes + 1);
+            if (b.length > maxBytes) {
+                throw new IOException(what + " " + p + " grew beyond " + maxBytes + " bytes while it was read");
+            }
+            return new String(b, StandardCharsets.UTF_8);
+        }
+    }
+
+    /**
+     * A path or comma-separated list of paths as it may be written to metrics and reports: without the
+     * user-info of a URI ({@code s3a://KEY:SECRET@bucket/…} becomes {@code s3a://bucket/…}).
+     */
+    public static String redact(String paths) {
+        return paths == null ? null : paths.replaceAll("([A-Za-z][A-Za-z0-9+.-]*://)[^/@\\s,]*@", "$1");
     }
 
     /** Files are hidden from readers when their name starts with '_' or '.', as in Hadoop and Spark. */

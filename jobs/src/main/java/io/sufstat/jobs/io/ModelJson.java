@@ -6,8 +6,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sufstat.common.model.CovarianceType;
 import io.sufstat.common.model.Gaussian;
 import io.sufstat.common.model.GaussianMixture;
+import io.sufstat.common.model.Ppca;
 import io.sufstat.jobs.cli.JobFailedException;
-import io.sufstat.jobs.cli.Failure;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -66,6 +66,19 @@ public final class ModelJson {
     public record Loaded(List<String> features, GaussianMixture mixture) {
     }
 
+    /** Largest model file read (checked before reading). */
+    public static final long MAX_FILE_BYTES = 256L << 20;
+    /** Most features a model may have. */
+    public static final int MAX_FEATURES = 100_000;
+    /** Most components a model may have. */
+    public static final int MAX_COMPONENTS = 10_000;
+    /**
+     * Most covariance entries (K·d²) a model may need once applied: every reader forms a d × d
+     * covariance and its Cholesky factor per component, so this bounds the memory a model file can ask
+     * for (2²⁷ doubles, 1 GiB).
+     */
+    public static final long MAX_COVARIANCE_ENTRIES = 1L << 27;
+
     /**
      * Reads and validates a model from a Hadoop path: a {@code model.json} file, or a directory holding one
      * (a fit's output directory).
@@ -73,134 +86,150 @@ public final class ModelJson {
      * @throws JobFailedException when it cannot be read or is invalid
      */
     public static Loaded load(String pathOrDir, org.apache.hadoop.conf.Configuration conf) {
-        String path = pathOrDir.endsWith(".json") ? pathOrDir : pathOrDir.replaceAll("/+$", "") + "/model.json";
+        String path = file(pathOrDir, conf);
         try {
-            return read(HadoopFiles.readText(path, conf), path);
+            org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(path);
+            return read(HadoopFiles.readText(HadoopFiles.fileSystem(p, conf), p, MAX_FILE_BYTES, "model"), path);
+        } catch (java.io.FileNotFoundException e) {
+            throw JobFailedException.model("the model " + path + " does not exist; give --model a model.json or the"
+                    + " output directory of a fit");
         } catch (java.io.IOException e) {
-            throw new JobFailedException(Failure.MODEL, "cannot read the model " + path + ": " + e.getMessage());
+            throw JobFailedException.model("cannot read the model " + path + ": " + e.getMessage());
         }
+    }
+
+    /** The model.json a path names: the file itself, or {@code DIR/model.json} for a directory. */
+    private static String file(String pathOrDir, org.apache.hadoop.conf.Configuration conf) {
+        String trimmed = pathOrDir.replaceAll("/+$", "");
+        if (trimmed.endsWith(".json")) {
+            return trimmed;
+        }
+        try {
+            org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(trimmed);
+            org.apache.hadoop.fs.FileSystem fs = HadoopFiles.fileSystem(p, conf);
+            if (fs.exists(p) && fs.getFileStatus(p).isFile()) {
+                return trimmed;
+            }
+        } catch (java.io.IOException | IllegalArgumentException e) {
+            // Reported when the file is read.
+        }
+        return trimmed + "/model.json";
     }
 
     /**
-     * Parses and validates a model.json text; {@code source} names it in messages.
+     * Parses and validates a model.json text; {@code source} names it in messages. Every size is checked
+     * against the limits above and against the arrays the file actually holds before anything is
+     * allocated.
      *
-     * @throws JobFailedException naming the problem (not JSON, wrong kind or version, wrong shapes, weights
-     *         that do not sum to 1, a covariance that is not positive definite)
+     * @throws JobFailedException naming the file and the field (not JSON, wrong kind or version, wrong
+     *         shapes, duplicate or empty feature names, weights that do not sum to 1, a covariance that is
+     *         not positive definite)
      */
     public static Loaded read(String text, String source) {
-        JsonNode n;
-        try {
-            n = Json.MAPPER.readTree(text);
-        } catch (Exception e) {
-            throw new JobFailedException(Failure.MODEL, "model " + source + " is not valid JSON: " + e.getMessage());
+        JsonShapes f = JsonShapes.of("model " + source);
+        JsonNode n = f.parseObject(text);
+        if (!n.has("formatVersion")) {
+            throw f.fail("has no formatVersion; a sufstat model.json has \"formatVersion\": " + FORMAT_VERSION
+                    + " (was it written by sufstat?)");
         }
-        if (n == null || !n.isObject()) {
-            throw new JobFailedException(Failure.MODEL, "model " + source + " is not a JSON object");
+        JsonNode version = n.get("formatVersion");
+        if (!version.isIntegralNumber() || version.asLong() != FORMAT_VERSION) {
+            throw f.fail("has formatVersion " + version + "; this sufstat reads version " + FORMAT_VERSION);
         }
-        String kind = n.path("kind").asText("");
-        int version = n.path("formatVersion").asInt(-1);
-        if (version != FORMAT_VERSION) {
-            throw new JobFailedException(Failure.MODEL, "model " + source + " has formatVersion " + n.path("formatVersion")
-                    + "; this sufstat reads version " + FORMAT_VERSION);
-        }
-        List<String> features = new ArrayList<>();
-        n.path("features").forEach(f -> features.add(f.asText()));
+        String kind = f.text(n, "kind");
+        List<String> features = f.names(n, "features", MAX_FEATURES);
         int d = features.size();
-        if (d == 0) {
-            throw new JobFailedException(Failure.MODEL, "model " + source + " lists no features");
-        }
         try {
-            if (kind.equals("gaussian")) {
-                double[] mean = vector(n.path("mean"), d, source, "mean");
-                double[] cov = matrix(n.path("covariance"), d, source, "covariance");
-                return new Loaded(features, GaussianMixture.of(CovarianceType.FULL, new double[] {1.0},
-                        new double[][] {mean}, new double[][] {cov}));
-            }
-            if (kind.equals("ppca")) {
-                // Applied as the Gaussian N(μ, WWᵀ + σ²I) (forms the d × d covariance).
-                int q = n.path("latentDimension").asInt(0);
-                double[] mean = vector(n.path("mean"), d, source, "mean");
-                JsonNode l = n.path("loadings");
-                if (!l.isArray() || l.size() != d) {
-                    throw new JobFailedException(Failure.MODEL, "model " + source + ": loadings must be a " + d + "×" + q + " matrix");
+            GaussianMixture m = switch (kind) {
+                case "gaussian" -> {
+                    limit(f, 1, d);
+                    yield GaussianMixture.of(CovarianceType.FULL, new double[] {1.0},
+                            new double[][] {f.vector(n.get("mean"), "mean", d)},
+                            new double[][] {f.matrix(n.get("covariance"), "covariance", d, d)});
                 }
-                double[] w = new double[d * q];
-                for (int r = 0; r < d; r++) {
-                    System.arraycopy(vector(l.get(r), q, source, "loadings[" + r + "]"), 0, w, r * q, q);
-                }
-                io.sufstat.common.model.Ppca p = io.sufstat.common.model.Ppca.of(mean, w, q,
-                        n.path("noiseVariance").asDouble(Double.NaN));
-                return new Loaded(features, GaussianMixture.of(CovarianceType.FULL, new double[] {1.0},
-                        new double[][] {mean}, new double[][] {p.covariance()}));
-            }
-            if (kind.equals("mppca")) {
-                // Applied as the Gaussian mixture with covariances W_k W_kᵀ + σ_k² I.
-                int q = n.path("latentDimension").asInt(0);
-                int k = n.path("weights").size();
-                double[] weights = vector(n.path("weights"), k, source, "weights");
-                double[] noise = vector(n.path("noiseVariances"), k, source, "noiseVariances");
-                double[][] means = new double[k][];
-                double[][] covs = new double[k][];
-                for (int j = 0; j < k; j++) {
-                    means[j] = vector(n.path("means").get(j), d, source, "means[" + j + "]");
-                    JsonNode l = n.path("loadings").get(j);
-                    if (l == null || !l.isArray() || l.size() != d) {
-                        throw new JobFailedException(Failure.MODEL, "model " + source + ": loadings[" + j + "] must be a " + d + "×" + q
-                                + " matrix");
-                    }
-                    double[] w = new double[d * q];
-                    for (int r = 0; r < d; r++) {
-                        System.arraycopy(vector(l.get(r), q, source, "loadings[" + j + "][" + r + "]"), 0, w, r * q, q);
-                    }
-                    covs[j] = io.sufstat.common.model.Ppca.of(means[j], w, q, noise[j]).covariance();
-                }
-                return new Loaded(features, GaussianMixture.of(CovarianceType.FULL, weights, means, covs));
-            }
-            if (!kind.equals("gaussian-mixture")) {
-                throw new JobFailedException(Failure.MODEL, "model " + source + " has kind '" + kind + "'; expected gaussian, gaussian-mixture, ppca or mppca");
-            }
-            CovarianceType type = CovarianceType.parse(n.path("covarianceType").asText("full"));
-            JsonNode w = n.path("weights");
-            int k = w.size();
-            if (k == 0 || n.path("means").size() != k || n.path("covariances").size() != k) {
-                throw new JobFailedException(Failure.MODEL, "model " + source + " needs as many weights, means and covariances (got "
-                        + k + ", " + n.path("means").size() + ", " + n.path("covariances").size() + ")");
-            }
-            double[] weights = vector(w, k, source, "weights");
-            double[][] means = new double[k][];
-            double[][] covs = new double[k][];
-            for (int j = 0; j < k; j++) {
-                means[j] = vector(n.path("means").get(j), d, source, "means[" + j + "]");
-                covs[j] = matrix(n.path("covariances").get(j), d, source, "covariances[" + j + "]");
-            }
-            return new Loaded(features, GaussianMixture.of(type, weights, means, covs));
+                case "gaussian-mixture" -> mixture(f, n, d);
+                case "ppca" -> ppca(f, n, d);
+                case "mppca" -> mppca(f, n, d);
+                default -> throw f.field("kind", "is '" + kind + "'; expected gaussian, gaussian-mixture, ppca or mppca");
+            };
+            return new Loaded(List.copyOf(features), m);
         } catch (IllegalArgumentException e) {
-            throw new JobFailedException(Failure.MODEL, "model " + source + " is invalid: " + e.getMessage());
+            throw f.fail("is invalid: " + e.getMessage());
         }
     }
 
-    private static double[] vector(JsonNode a, int n, String source, String what) {
-        if (!a.isArray() || a.size() != n) {
-            throw new JobFailedException(Failure.MODEL, "model " + source + ": " + what + " must be an array of " + n + " numbers");
+    private static GaussianMixture mixture(JsonShapes f, JsonNode n, int d) {
+        CovarianceType type;
+        try {
+            type = CovarianceType.parse(n.has("covarianceType") ? f.text(n, "covarianceType") : "full");
+        } catch (IllegalArgumentException e) {
+            throw f.field("covarianceType", "is invalid: " + e.getMessage());
         }
-        double[] v = new double[n];
-        for (int i = 0; i < n; i++) {
-            if (!a.get(i).isNumber()) {
-                throw new JobFailedException(Failure.MODEL, "model " + source + ": " + what + "[" + i + "] is not a number");
+        int k = f.size(n, "weights", 1, MAX_COMPONENTS);
+        if (n.path("means").size() != k || n.path("covariances").size() != k) {
+            throw f.fail("needs as many weights, means and covariances (got " + k + ", " + n.path("means").size()
+                    + ", " + n.path("covariances").size() + ")");
+        }
+        limit(f, k, d);
+        double[] weights = f.vector(n.get("weights"), "weights", k);
+        f.array(n.get("means"), "means", k);
+        f.array(n.get("covariances"), "covariances", k);
+        double[][] means = new double[k][];
+        double[][] covs = new double[k][];
+        for (int j = 0; j < k; j++) {
+            means[j] = f.vector(n.get("means").get(j), "means[" + j + "]", d);
+            covs[j] = f.matrix(n.get("covariances").get(j), "covariances[" + j + "]", d, d);
+        }
+        return GaussianMixture.of(type, weights, means, covs);
+    }
+
+    /** A PPCA model, applied as the Gaussian N(μ, WWᵀ + σ²I) (which forms the d × d covariance). */
+    private static GaussianMixture ppca(JsonShapes f, JsonNode n, int d) {
+        limit(f, 1, d);
+        int q = (int) f.integer(n, "latentDimension", 1, Math.max(1, d - 1));
+        double[] mean = f.vector(n.get("mean"), "mean", d);
+        double[] w = f.matrix(n.get("loadings"), "loadings", d, q);
+        Ppca p = Ppca.of(mean, w, q, positive(f, n, "noiseVariance"));
+        return GaussianMixture.of(CovarianceType.FULL, new double[] {1.0}, new double[][] {mean},
+                new double[][] {p.covariance()});
+    }
+
+    /** A mixture of PPCA models, applied as the Gaussian mixture with covariances W_k W_kᵀ + σ_k² I. */
+    private static GaussianMixture mppca(JsonShapes f, JsonNode n, int d) {
+        int k = f.size(n, "weights", 1, MAX_COMPONENTS);
+        limit(f, k, d);
+        int q = (int) f.integer(n, "latentDimension", 1, Math.max(1, d - 1));
+        double[] weights = f.vector(n.get("weights"), "weights", k);
+        double[] noise = f.vector(n.get("noiseVariances"), "noiseVariances", k);
+        f.array(n.get("means"), "means", k);
+        f.array(n.get("loadings"), "loadings", k);
+        double[][] means = new double[k][];
+        double[][] covs = new double[k][];
+        for (int j = 0; j < k; j++) {
+            if (!(noise[j] > 0)) {
+                throw f.field("noiseVariances[" + j + "]", "must be positive, not " + noise[j]);
             }
-            v[i] = a.get(i).asDouble();
+            means[j] = f.vector(n.get("means").get(j), "means[" + j + "]", d);
+            double[] w = f.matrix(n.get("loadings").get(j), "loadings[" + j + "]", d, q);
+            covs[j] = Ppca.of(means[j], w, q, noise[j]).covariance();
+        }
+        return GaussianMixture.of(CovarianceType.FULL, weights, means, covs);
+    }
+
+    private static double positive(JsonShapes f, JsonNode n, String field) {
+        double v = f.number(n, field);
+        if (!(v > 0)) {
+            throw f.field(field, "must be positive, not " + v);
         }
         return v;
     }
 
-    private static double[] matrix(JsonNode a, int d, String source, String what) {
-        if (!a.isArray() || a.size() != d) {
-            throw new JobFailedException(Failure.MODEL, "model " + source + ": " + what + " must be a " + d + "×" + d + " matrix");
+    /** Refuses a model whose K·d² covariance entries exceed {@link #MAX_COVARIANCE_ENTRIES}. */
+    private static void limit(JsonShapes f, int k, int d) {
+        long entries = (long) k * d * d;
+        if (entries > MAX_COVARIANCE_ENTRIES) {
+            throw f.fail("has " + k + " component(s) of dimension " + d + ", " + entries + " covariance entries once"
+                    + " applied; sufstat applies models of at most " + MAX_COVARIANCE_ENTRIES + " (K·d²)");
         }
-        double[] m = new double[d * d];
-        for (int r = 0; r < d; r++) {
-            System.arraycopy(vector(a.get(r), d, source, what + "[" + r + "]"), 0, m, r * d, d);
-        }
-        return m;
     }
 }
