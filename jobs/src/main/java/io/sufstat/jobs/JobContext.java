@@ -28,6 +28,7 @@ public final class JobContext implements AutoCloseable {
         JobContext c = new JobContext(jobName, options);
         c.session = session;
         c.ownsSession = false;
+        withoutLocalChecksums(session);
         return c;
     }
 
@@ -54,10 +55,28 @@ public final class JobContext implements AutoCloseable {
             options.sparkSettings().forEach(b::config);
             session = b.getOrCreate();
             ownsSession = true;
+            withoutLocalChecksums(session);
             // Spark (re)initialises logging when it starts: apply the job's levels again.
             Sufstat.configureLogging(options);
         }
         return session;
+    }
+
+    /**
+     * Local files are written without Hadoop's {@code .NAME.crc} side files and read without checking
+     * them: outputs a person reads and edits get no hidden checksum file, and a stale one (after a hand
+     * edit) never stops a file from being read. Applied to the cached local file system of the session's
+     * configuration, which Spark's readers and writers share in this JVM.
+     */
+    static void withoutLocalChecksums(SparkSession session) {
+        try {
+            org.apache.hadoop.fs.LocalFileSystem local = org.apache.hadoop.fs.FileSystem.getLocal(
+                    session.sparkContext().hadoopConfiguration());
+            local.setWriteChecksum(false);
+            local.setVerifyChecksum(false);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     public JavaSparkContext sparkContext() {

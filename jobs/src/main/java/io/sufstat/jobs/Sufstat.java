@@ -90,6 +90,11 @@ public final class Sufstat {
             System.out.println(usage(job));
             return 0;
         }
+        try {
+            options.sparkSettings();
+        } catch (UsageException e) {
+            return usageError(job, e);
+        }
         configureLogging(options);
         JobContext context = session == null ? new JobContext(job.name(), options)
                 : JobContext.onSession(job.name(), options, session);

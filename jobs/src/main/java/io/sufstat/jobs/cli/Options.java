@@ -205,6 +205,11 @@ public final class Options {
         return get(name).orElseThrow(() -> new UsageException("--" + name + " is required"));
     }
 
+    /** True when this job has an option of that name. */
+    public boolean declares(String name) {
+        return specs.containsKey(name);
+    }
+
     /** True when the option was given (on the command line or in the configuration). */
     public boolean given(String name) {
         spec(name);

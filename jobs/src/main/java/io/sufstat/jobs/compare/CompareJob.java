@@ -12,6 +12,7 @@ import io.sufstat.jobs.cli.OptionSpec;
 import io.sufstat.jobs.cli.Options;
 import io.sufstat.jobs.cli.UsageException;
 import io.sufstat.jobs.io.AtomicOutput;
+import io.sufstat.jobs.io.HadoopFiles;
 import io.sufstat.jobs.io.Json;
 import io.sufstat.jobs.io.ModelJson;
 import org.slf4j.Logger;
@@ -70,14 +71,14 @@ public final class CompareJob implements Job {
         return List.of(
                 OptionSpec.required("model-a", "PATH", "The reference model: a model.json or a fit's output directory."),
                 OptionSpec.required("model-b", "PATH", "The model compared with it."),
-                OptionSpec.required("output", "DIR", "Output directory for report.json; must be absent or empty."),
+                OptionSpec.required("output", "DIR", "Output directory for report.json; absent or empty (see --overwrite)."),
                 OptionSpec.value("samples", "N", "Monte Carlo draws for mixtures.", "100000"),
                 OptionSpec.value("seed", "S", "Random seed of the Monte Carlo draws.", "42"),
                 OptionSpec.value("mi-groups", "A1,A2;B1,B2", "Two disjoint feature groups, separated by ';':"
                         + " report their mutual information in each model.", null),
                 OptionSpec.value("fail-above", "X", "Fail (after writing the report) when KL(A‖B) or KL(B‖A)"
                         + " exceeds X nats.", null),
-                OptionSpec.flag("overwrite", "Replace a non-empty output directory."));
+                OptionSpec.flag("overwrite", "Replace an earlier sufstat output in the output directory (never a directory sufstat did not write)."));
     }
 
     @Override
@@ -96,13 +97,13 @@ public final class CompareJob implements Job {
         GaussianMixture mb = alignFeatures(a, b, pathA, pathB);
         List<String> features = a.features();
         int[][] groups = o.get("mi-groups").map(g -> parseGroups(g, features)).orElse(null);
-        AtomicOutput out = AtomicOutput.prepare(o.require("output"), o.flag("overwrite"), ctx.hadoopConf());
+        AtomicOutput out = AtomicOutput.prepare(o, ctx.hadoopConf());
         try {
             long t = System.nanoTime();
             ObjectNode report = Json.object();
             report.put("kind", "drift-report");
-            report.put("modelA", pathA);
-            report.put("modelB", pathB);
+            report.put("modelA", HadoopFiles.redact(pathA));
+            report.put("modelB", HadoopFiles.redact(pathB));
             features.forEach(report.putArray("features")::add);
             report.put("componentsA", ma.size());
             report.put("componentsB", mb.size());

@@ -71,7 +71,7 @@ public final class GenerateJob implements Job {
     @Override
     public List<OptionSpec> options() {
         return List.of(
-                OptionSpec.required("output", "DIR", "Output directory; must be absent or empty."),
+                OptionSpec.required("output", "DIR", "Output directory; absent or empty (see --overwrite)."),
                 OptionSpec.value("rows", "N", "Rows to generate (suffixes k, m, g allowed: 10m).", "10000"),
                 OptionSpec.value("dim", "D", "Number of features.", "5"),
                 OptionSpec.value("components", "K", "Mixture components (1: a single Gaussian).", "1"),
@@ -82,7 +82,7 @@ public final class GenerateJob implements Job {
                 PARTITIONS,
                 FORMAT,
                 OptionSpec.flag("label", "Add an integer column 'component' with the true component of each row."),
-                OptionSpec.flag("overwrite", "Replace a non-empty output directory."));
+                OptionSpec.flag("overwrite", "Replace an earlier sufstat output in the output directory (never a directory sufstat did not write)."));
     }
 
     @Override
@@ -103,7 +103,7 @@ public final class GenerateJob implements Job {
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }
-        AtomicOutput out = AtomicOutput.prepare(o.require("output"), o.flag("overwrite"), ctx.hadoopConf());
+        AtomicOutput out = AtomicOutput.prepare(o, ctx.hadoopConf());
         try {
             JavaSparkContext jsc = ctx.sparkContext();
             int partitions = partitions(o, rows, jsc);

@@ -9,6 +9,7 @@ import io.sufstat.jobs.cli.UsageException;
 import io.sufstat.jobs.generate.GenerateJob;
 import io.sufstat.jobs.generate.SyntheticMixture;
 import io.sufstat.jobs.io.AtomicOutput;
+import io.sufstat.jobs.io.HadoopFiles;
 import io.sufstat.jobs.io.Json;
 import io.sufstat.jobs.io.ModelJson;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -67,14 +68,14 @@ public final class SampleJob implements Job {
     public List<OptionSpec> options() {
         return List.of(
                 OptionSpec.required("model", "PATH", "The model: a model.json or a fit's output directory."),
-                OptionSpec.required("output", "DIR", "Output directory; must be absent or empty."),
+                OptionSpec.required("output", "DIR", "Output directory; absent or empty (see --overwrite)."),
                 OptionSpec.value("rows", "N", "Rows to draw (suffixes k, m, g allowed: 10m).", "10000"),
                 OptionSpec.value("seed", "S", "Random seed.", "42"),
                 GenerateJob.PARTITIONS,
                 GenerateJob.FORMAT,
                 OptionSpec.value("label-col", "COL", "Name of the component column added by --label.", "component"),
                 OptionSpec.flag("label", "Add an integer column with the component (0-based) each row came from."),
-                OptionSpec.flag("overwrite", "Replace a non-empty output directory."));
+                OptionSpec.flag("overwrite", "Replace an earlier sufstat output in the output directory (never a directory sufstat did not write)."));
     }
 
     @Override
@@ -91,7 +92,7 @@ public final class SampleJob implements Job {
         if (label && model.features().contains(labelCol)) {
             throw new UsageException("--label-col '" + labelCol + "' is also a feature name; choose another");
         }
-        AtomicOutput out = AtomicOutput.prepare(o.require("output"), o.flag("overwrite"), ctx.hadoopConf());
+        AtomicOutput out = AtomicOutput.prepare(o, ctx.hadoopConf());
         try {
             JavaSparkContext jsc = ctx.sparkContext();
             int partitions = GenerateJob.partitions(o, rows, jsc);
@@ -111,7 +112,7 @@ public final class SampleJob implements Job {
             df.write().format(format).option("header", "true").save(out.root());
             ObjectNode metrics = Json.object();
             metrics.put("job", name());
-            metrics.put("model", o.require("model"));
+            metrics.put("model", HadoopFiles.redact(o.require("model")));
             metrics.put("rows", rows);
             metrics.put("seed", seed);
             metrics.put("partitions", partitions);

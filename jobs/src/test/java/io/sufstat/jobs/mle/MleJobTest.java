@@ -359,20 +359,36 @@ class MleJobTest extends SparkTest {
     }
 
     @Test
-    void outputIsRefusedWhenNotEmptyAndReplacedWithOverwrite() throws Exception {
+    void overwriteReplacesOnlyAnEarlierSufstatOutput() throws Exception {
         Path dir = tempDir("mle-overwrite");
         Path out = dir.resolve("out");
         Files.createDirectories(out);
         Files.writeString(out.resolve("keep.txt"), "old");
+        // A directory sufstat did not write is never replaced, with or without --overwrite.
+        for (String[] extra : List.of(new String[0], new String[] {"--overwrite"})) {
+            List<String> args = new java.util.ArrayList<>(List.of("--input", IRIS.toString(), "--output", out.toString()));
+            args.addAll(List.of(extra));
+            JobFailedException e = assertThrows(JobFailedException.class, () -> runJob("mle", args.toArray(new String[0])));
+            assertEquals(io.sufstat.jobs.cli.Failure.OUTPUT, e.failure());
+            assertTrue(e.getMessage().contains("not written by sufstat") && e.getMessage().contains("keep.txt"),
+                    e.getMessage());
+            assertEquals("old", Files.readString(out.resolve("keep.txt")));
+        }
+        // An earlier sufstat output is refused without --overwrite and replaced with it.
+        Path ours = dir.resolve("ours");
+        runJob("mle", "--input", IRIS.toString(), "--output", ours.toString(), "--unbiased");
         JobFailedException e = assertThrows(JobFailedException.class,
-                () -> runJob("mle", "--input", IRIS.toString(), "--output", out.toString()));
-        assertTrue(e.getMessage().contains("not empty") && e.getMessage().contains("--overwrite"));
-        assertTrue(Files.exists(out.resolve("keep.txt")));
-        runJob("mle", "--input", IRIS.toString(), "--output", out.toString(), "--overwrite");
-        assertFalse(Files.exists(out.resolve("keep.txt")));
-        assertTrue(Files.exists(out.resolve("_SUCCESS")) && Files.exists(out.resolve("model.json")));
+                () -> runJob("mle", "--input", IRIS.toString(), "--output", ours.toString()));
+        assertTrue(e.getMessage().contains("earlier sufstat output") && e.getMessage().contains("--overwrite"));
+        assertEquals("unbiased", read(ours.resolve("model.json")).get("covarianceEstimator").asText());
+        runJob("mle", "--input", IRIS.toString(), "--output", ours.toString(), "--overwrite");
+        assertEquals("mle", read(ours.resolve("model.json")).get("covarianceEstimator").asText());
+        assertTrue(Files.exists(ours.resolve("_SUCCESS")) && Files.exists(ours.resolve("_SUFSTAT")));
         try (var siblings = Files.list(dir)) {
-            assertEquals(List.of("out"), siblings.map(p -> p.getFileName().toString()).toList());
+            assertEquals(List.of("ours", "out"), siblings.map(p -> p.getFileName().toString()).sorted().toList());
+        }
+        try (var files = Files.list(ours)) {
+            assertTrue(files.noneMatch(f -> f.getFileName().toString().endsWith(".crc")), "no checksum side files");
         }
         // An existing empty directory is fine.
         Path empty = dir.resolve("empty");
