@@ -45,30 +45,39 @@ final class EmDriver {
 
     static Fit run(JavaSparkContext jsc, BlockCache cache, GaussianMixture initial, int maxIter, double tol,
                    double regCovar, String label) throws Exception {
-        return run(jsc, cache, initial, maxIter, tol, regCovar, label, null);
+        return run(jsc, cache, () -> initial, maxIter, tol, regCovar, label, null);
+    }
+
+    /** The initial mixture of a run, made only when no checkpoint replaces it. */
+    @FunctionalInterface
+    interface Start {
+        GaussianMixture initial() throws Exception;
     }
 
     /**
-     * EM from {@code initial}; with a checkpoint slot, from the slot's saved state when there is one, and
-     * the state saved after every iteration.
+     * EM from {@code start}'s mixture; with a checkpoint slot, from the slot's saved state when there is one
+     * of this run, and the state saved after every iteration.
      */
-    static Fit run(JavaSparkContext jsc, BlockCache cache, GaussianMixture initial, int maxIter, double tol,
+    static Fit run(JavaSparkContext jsc, BlockCache cache, Start start, int maxIter, double tol,
                    double regCovar, String label, Checkpoint.Slot slot) throws Exception {
         long t0 = System.nanoTime();
-        GaussianMixture m = initial;
+        GaussianMixture m = null;
         double[] trace = new double[maxIter + 1];
         int iterations = 0;
         boolean converged = false;
         double previous = Double.NaN;
         double iterationSeconds = 0;
-        Optional<Checkpoint.State> saved = slot == null ? Optional.empty() : slot.load();
+        Optional<Checkpoint.State> saved = slot == null ? Optional.empty()
+                : slot.load(new Checkpoint.Stopping(maxIter, tol));
         if (saved.isPresent()) {
             Checkpoint.State st = saved.get();
             m = st.model();
-            iterations = Math.min(st.iterations(), maxIter);
+            iterations = st.iterations();
             System.arraycopy(st.trace(), 0, trace, 0, iterations);
             previous = st.previous();
             converged = st.converged();
+        } else {
+            m = start.initial();
         }
         for (int it = iterations + 1; it <= maxIter && !converged; it++) {
             long ti = System.nanoTime();

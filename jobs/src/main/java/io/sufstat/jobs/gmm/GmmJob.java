@@ -7,11 +7,13 @@ import io.sufstat.common.model.GaussianMixture;
 import io.sufstat.jobs.Job;
 import io.sufstat.jobs.JobContext;
 import io.sufstat.jobs.cli.JobFailedException;
-import io.sufstat.jobs.cli.Failure;
 import io.sufstat.jobs.cli.OptionSpec;
 import io.sufstat.jobs.cli.Options;
 import io.sufstat.jobs.cli.UsageException;
+import io.sufstat.jobs.Failures;
 import io.sufstat.jobs.io.AtomicOutput;
+import io.sufstat.jobs.io.HadoopFiles;
+import io.sufstat.jobs.io.OutputSafety;
 import io.sufstat.jobs.io.InputOptions;
 import io.sufstat.jobs.io.JobMetrics;
 import io.sufstat.jobs.io.Json;
@@ -19,15 +21,18 @@ import io.sufstat.jobs.io.ModelJson;
 import io.sufstat.jobs.io.ReadStats;
 import io.sufstat.jobs.io.TableSource;
 import io.sufstat.jobs.spark.BlockCache;
+import io.sufstat.jobs.spark.RowHash;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.storage.StorageLevel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -78,7 +83,7 @@ public final class GmmJob implements Job {
     @Override
     public List<OptionSpec> options() {
         List<OptionSpec> specs = new ArrayList<>(InputOptions.SPECS);
-        specs.add(OptionSpec.required("output", "DIR", "Output directory (any Hadoop path); must be absent or empty."));
+        specs.add(OptionSpec.required("output", "DIR", "Output directory (any Hadoop path); absent or empty (see --overwrite)."));
         specs.add(OptionSpec.value("k", "K", "Components: a number, a range (1-10) or a list (2,4,8). Required unless"
                 + " --init is a model.", null));
         specs.add(OptionSpec.value("covariance", "TYPE", "full, diag, tied, spherical, a list of them, or all.", "full"));
@@ -96,191 +101,270 @@ public final class GmmJob implements Job {
                 + " any Hadoop path). Rerunning the same command after a failure resumes from the last completed"
                 + " iteration and writes the same model as an uninterrupted run; a checkpoint of another run is refused.",
                 null));
-        specs.add(OptionSpec.flag("overwrite", "Replace a non-empty output directory."));
+        specs.add(OptionSpec.flag("overwrite", "Replace an earlier sufstat output in the output directory (never a directory sufstat did not write)."));
         return specs;
+    }
+
+    /** What the command line asks for, parsed and checked. */
+    private record Request(InputOptions in, List<Integer> ks, List<CovarianceType> types, int nInit, int maxIter,
+                           double tol, double reg, long seed, String initSpec, Initializer.Method method) {
+        static Request parse(Options o, JobContext ctx) {
+            InputOptions in = InputOptions.from(o, ctx.hadoopConf());
+            List<Integer> ks = o.get("k").map(GmmJob::parseKs).orElse(List.of());
+            int nInit = o.getInt("n-init");
+            int maxIter = o.getInt("max-iter");
+            double tol = o.getDouble("tol");
+            double reg = o.getDouble("reg-covar");
+            if (nInit < 1 || maxIter < 1 || tol < 0 || reg < 0) {
+                throw new UsageException("--n-init and --max-iter must be at least 1, --tol and --reg-covar non-negative");
+            }
+            String initSpec = o.require("init");
+            Initializer.Method method = Initializer.Method.parse(initSpec);
+            if (method != null && ks.isEmpty()) {
+                throw new UsageException("--k is required (unless --init is a model.json to start from)");
+            }
+            if (method == null && !(initSpec.contains("/") || initSpec.endsWith(".json"))) {
+                throw new UsageException("--init must be kmeans, k-means++, random-from-data, random or a model.json path,"
+                        + " not '" + initSpec + "'");
+            }
+            return new Request(in, ks, parseTypes(o.require("covariance")), nInit, maxIter, tol, reg, o.getLong("seed"),
+                    initSpec, method);
+        }
+
+        /** With a warm start the initial model fixes K and the covariance type. */
+        Request warmStart(Options o, ModelJson.Loaded warm, List<String> features) {
+            if (!warm.features().equals(features)) {
+                throw JobFailedException.model("the initial model's features " + warm.features()
+                        + " differ from the input's " + features + " (name them with --features)");
+            }
+            if (o.given("k") && !(ks.size() == 1 && ks.get(0) == warm.mixture().size())) {
+                throw new UsageException("--k " + o.require("k") + " does not match the initial model's "
+                        + warm.mixture().size() + " components");
+            }
+            if (o.given("covariance") && !(types.size() == 1 && types.get(0) == warm.mixture().covarianceType())) {
+                throw new UsageException("--covariance " + o.require("covariance") + " does not match the initial"
+                        + " model's " + warm.mixture().covarianceType().label());
+            }
+            return new Request(in, List.of(warm.mixture().size()), List.of(warm.mixture().covarianceType()), 1, maxIter,
+                    tol, reg, seed, initSpec, method);
+        }
     }
 
     @Override
     public void run(Options o, JobContext ctx) throws Exception {
         long t0 = System.nanoTime();
-        InputOptions in = InputOptions.from(o, ctx.hadoopConf());
-        List<Integer> ks = o.get("k").map(GmmJob::parseKs).orElse(List.of());
-        List<CovarianceType> types = parseTypes(o.require("covariance"));
-        int nInit = o.getInt("n-init");
-        int maxIter = o.getInt("max-iter");
-        double tol = o.getDouble("tol");
-        double reg = o.getDouble("reg-covar");
-        long seed = o.getLong("seed");
-        if (nInit < 1 || maxIter < 1 || tol < 0 || reg < 0) {
-            throw new UsageException("--n-init and --max-iter must be at least 1, --tol and --reg-covar non-negative");
-        }
-        String initSpec = o.require("init");
-        Initializer.Method method = Initializer.Method.parse(initSpec);
-        ModelJson.Loaded warm = null;
-        AtomicOutput out = AtomicOutput.prepare(o.require("output"), o.flag("overwrite"), ctx.hadoopConf());
-        if (method != null && ks.isEmpty()) {
-            throw new UsageException("--k is required (unless --init is a model.json to start from)");
-        }
-        if (method == null) {
-            if (!(initSpec.contains("/") || initSpec.endsWith(".json"))) {
-                throw new UsageException("--init must be kmeans, k-means++, random-from-data, random or a model.json path,"
-                        + " not '" + initSpec + "'");
-            }
-            warm = ModelJson.load(initSpec, ctx.hadoopConf());
-        }
-        JavaSparkContext jsc = ctx.sparkContext();
+        Request req = Request.parse(o, ctx);
+        ModelJson.Loaded warm = req.method() == null ? ModelJson.load(req.initSpec(), ctx.hadoopConf()) : null;
+        AtomicOutput out = AtomicOutput.prepare(o, ctx.hadoopConf());
         try {
-            TableSource table = TableSource.open(in, ctx.spark());
-            LOG.info("reading {} ({}): {} features [{}], {} partitions", in.path(), in.format(), table.dimension(),
-                    String.join(", ", table.features()), table.numPartitions());
+            TableSource table = TableSource.open(req.in(), ctx.spark());
+            LOG.info("reading {} ({}): {} features [{}], {} partitions", HadoopFiles.redact(req.in().path()),
+                    req.in().format(), table.dimension(), String.join(", ", table.features()), table.numPartitions());
             if (warm != null) {
-                if (!warm.features().equals(table.features())) {
-                    throw new JobFailedException(Failure.MODEL, "the initial model's features " + warm.features()
-                            + " differ from the input's " + table.features() + " (name them with --features)");
-                }
-                if (o.given("k") && !(ks.size() == 1 && ks.get(0) == warm.mixture().size())) {
-                    throw new UsageException("--k " + o.require("k") + " does not match the initial model's "
-                            + warm.mixture().size() + " components");
-                }
-                if (o.given("covariance") && !(types.size() == 1 && types.get(0) == warm.mixture().covarianceType())) {
-                    throw new UsageException("--covariance " + o.require("covariance") + " does not match the initial"
-                            + " model's " + warm.mixture().covarianceType().label());
-                }
-                ks = List.of(warm.mixture().size());
-                types = List.of(warm.mixture().covarianceType());
-                nInit = 1;
+                req = req.warmStart(o, warm, table.features());
             }
             try (BlockCache cache = BlockCache.of(table, StorageLevel.MEMORY_AND_DISK())) {
                 double readSeconds = (System.nanoTime() - t0) / 1e9;
                 ReadStats stats = cache.stats();
                 stats.warnIfSkipped(LOG);
-                stats.requireUsableRows(in.path());
-                long rows = cache.rowCount();
+                stats.requireUsableRows(req.in().path());
                 if (cache.weightSum() == 0) {
-                    throw new JobFailedException(Failure.INPUT, "all " + rows + " rows have weight 0");
+                    throw JobFailedException.input("all " + cache.rowCount() + " rows have weight 0");
                 }
-                long cacheBytes = cache.memoryBytes(jsc);
-                long rawBytes = rows * table.dimension() * 8L;
-                LOG.info("cached {} rows × {} features as row blocks: {} MiB in memory ({} × the {} MiB of raw doubles)",
-                        rows, table.dimension(), String.format("%.1f", cacheBytes / 1048576.0),
-                        String.format("%.3f", rawBytes == 0 ? 0 : (double) cacheBytes / rawBytes),
-                        String.format("%.1f", rawBytes / 1048576.0));
-
-                Checkpoint checkpoint = null;
-                if (o.given("checkpoint")) {
-                    String fingerprint = "input=" + in.path() + ";features=" + table.features() + ";rows=" + rows
-                            + ";weightSum=" + cache.weightSum() + ";init=" + initSpec + ";seed=" + seed
-                            + ";regCovar=" + reg;
-                    checkpoint = Checkpoint.open(o.require("checkpoint"), ctx.hadoopConf(), fingerprint);
-                    LOG.info("checkpointing every EM iteration to {}", o.require("checkpoint"));
-                }
-                // With --missing em, initialisations see the complete rows only (EM then uses every row).
-                BlockCache initCache = cache.hasMissing() ? cache.completeRows(StorageLevel.MEMORY_AND_DISK()) : cache;
-                if (cache.hasMissing()) {
-                    long complete = initCache.rowCount();
-                    LOG.info("--missing em: {} of {} rows are complete; initialising from them", complete, rows);
-                    if (complete == 0 && warm == null) {
-                        throw new JobFailedException(Failure.INPUT, "no row is complete, so there is nothing to initialise from: give"
-                                + " --init a model.json");
-                    }
-                }
-                List<Candidate> fits = new ArrayList<>();
-                JobFailedException firstError = null;
-                boolean selecting = ks.size() * types.size() > 1;
-                for (CovarianceType type : types) {
-                    for (int k : ks) {
-                        String label = "k=" + k + " " + type.label();
-                        try {
-                            if (k > rows) {
-                                throw new JobFailedException(Failure.FIT, "--k " + k + " is larger than the number of rows (" + rows
-                                        + "); use a smaller --k");
-                            }
-                            EmDriver.Fit best = null;
-                            for (int r = 0; r < nInit; r++) {
-                                String runLabel = nInit > 1 ? label + " (init " + (r + 1) + "/" + nInit + ")" : label;
-                                Checkpoint.Slot slot = checkpoint == null ? null : checkpoint.slot(k, type, r);
-                                // A saved state replaces the initialisation (which may be a costly k-means).
-                                GaussianMixture init = warm != null ? warm.mixture()
-                                        : slot != null && slot.hasState() ? null
-                                        : Initializer.initial(method, k, type, seed + r, reg, initCache, ctx.spark());
-                                EmDriver.Fit fit = EmDriver.run(jsc, cache, init, maxIter, tol, reg, runLabel, slot);
-                                if (best == null || fit.logLikelihood() > best.logLikelihood()) {
-                                    best = fit;
-                                }
-                            }
-                            fits.add(new Candidate(k, type, best, null));
-                        } catch (JobFailedException e) {
-                            if (!selecting) {
-                                throw e;
-                            }
-                            LOG.warn("{}: no model: {}", label, e.getMessage());
-                            fits.add(new Candidate(k, type, null, e.getMessage()));
-                            firstError = firstError == null ? e : firstError;
-                        }
-                    }
-                }
-                if (initCache != cache) {
-                    initCache.close();
-                }
-                Candidate chosen = null;
-                for (Candidate c : fits) {
-                    if (c.fit() != null && (chosen == null || c.bic(table.dimension()) < chosen.bic(table.dimension()))) {
-                        chosen = c;
-                    }
-                }
-                if (chosen == null) {
-                    throw firstError;
-                }
-                if (selecting) {
-                    LOG.info("lowest BIC: k={} {} (BIC {})", chosen.k(), chosen.type().label(),
-                            String.format("%.4f", chosen.bic(table.dimension())));
-                }
+                long cacheBytes = logCache(cache, ctx.sparkContext());
+                Checkpoint checkpoint = o.given("checkpoint") ? checkpoint(o, req, table, cache, warm, ctx) : null;
+                List<Candidate> fits = fitAll(req, cache, warm, checkpoint, ctx);
+                Candidate chosen = choose(fits, table.dimension());
                 double fitSeconds = (System.nanoTime() - t0) / 1e9 - readSeconds;
-                long tw = System.nanoTime();
-                int d = table.dimension();
-                out.writeText("model.json", Json.write(modelJson(table.features(), chosen, d, initSpec, reg, tol, seed, nInit)));
-                out.writeText("selection.csv", selectionCsv(fits, d, method == null ? "model" : method.label));
-                ObjectNode metrics = JobMetrics.start("gmm", in, table);
-                stats.putInto(metrics);
-                metrics.put("cacheBytes", cacheBytes);
-                metrics.put("rawDataBytes", rawBytes);
-                metrics.put("k", chosen.k());
-                metrics.put("covarianceType", chosen.type().label());
-                metrics.put("iterations", chosen.fit().iterations());
-                metrics.put("converged", chosen.fit().converged());
-                metrics.put("logLikelihood", chosen.fit().logLikelihood());
-                metrics.put("meanLogLikelihood", chosen.fit().meanLogLikelihood());
-                metrics.put("bic", chosen.bic(d));
-                ArrayNode all = metrics.putArray("fits");
-                for (Candidate c : fits) {
-                    ObjectNode f = all.addObject();
-                    f.put("k", c.k());
-                    f.put("covarianceType", c.type().label());
-                    if (c.fit() != null) {
-                        f.put("logLikelihood", c.fit().logLikelihood());
-                        f.put("parameters", c.type().parameters(c.k(), d));
-                        f.put("bic", c.bic(d));
-                        f.put("aic", c.aic(d));
-                        f.put("iterations", c.fit().iterations());
-                        f.put("converged", c.fit().converged());
-                        f.put("seconds", round(c.fit().seconds()));
-                        f.put("secondsPerIteration", round(c.fit().secondsPerIteration()));
-                    } else {
-                        f.put("error", c.error());
-                    }
-                }
-                ObjectNode seconds = metrics.putObject("seconds");
-                seconds.put("readAndCache", round(readSeconds));
-                seconds.put("fit", round(fitSeconds));
-                seconds.put("write", round((System.nanoTime() - tw) / 1e9));
-                seconds.put("total", round((System.nanoTime() - t0) / 1e9));
-                out.writeText("metrics.json", Json.write(metrics));
-                out.commit();
-                LOG.info("wrote {}", out.target());
+                write(out, req, table, cache, fits, chosen, new double[] {readSeconds, fitSeconds}, cacheBytes, t0);
             }
         } finally {
             out.abort();
         }
+    }
+
+    /** Logs the cache's size; returns its bytes in memory. */
+    private static long logCache(BlockCache cache, JavaSparkContext jsc) {
+        long rawBytes = cache.rowCount() * cache.dimension() * 8L;
+        long cacheBytes = cache.memoryBytes(jsc);
+        LOG.info("cached {} rows × {} features as row blocks: {} MiB in memory ({} × the {} MiB of raw doubles)",
+                cache.rowCount(), cache.dimension(), String.format("%.1f", cacheBytes / 1048576.0),
+                String.format("%.3f", rawBytes == 0 ? 0 : (double) cacheBytes / rawBytes),
+                String.format("%.1f", rawBytes / 1048576.0));
+        return cacheBytes;
+    }
+
+    /**
+     * The checkpoint of this run, fingerprinted by the data's contents and every option that changes the
+     * EM path (K, the covariance type and the initialisation run are added per fit).
+     */
+    private static Checkpoint checkpoint(Options o, Request req, TableSource table, BlockCache cache,
+                                         ModelJson.Loaded warm, JobContext ctx) throws java.io.IOException {
+        String dir = o.require("checkpoint");
+        OutputSafety.checkApart(dir, "--checkpoint", o, ctx.hadoopConf());
+        Map<String, String> fp = new LinkedHashMap<>();
+        fp.put("data", "rows=" + cache.rowCount() + ";weightSum=" + Double.toHexString(cache.weightSum()) + ";hash="
+                + Long.toHexString(cache.contentHash()));
+        fp.put("features", String.join(",", table.features()));
+        fp.put("weighted", Boolean.toString(table.hasWeights()));
+        fp.put("missing", req.in().missingAllowed() ? "em" : "fail");
+        fp.put("init", warm == null ? req.initSpec() : "model:" + Long.toHexString(parameterHash(warm.mixture())));
+        fp.put("seed", Long.toString(req.seed()));
+        fp.put("regCovar", Double.toString(req.reg()));
+        LOG.info("checkpointing every EM iteration to {}", HadoopFiles.redact(dir));
+        return Checkpoint.open(dir, ctx.hadoopConf(), fp);
+    }
+
+    /** A hash of a mixture's parameters' bits (a warm start's identity in a checkpoint fingerprint). */
+    private static long parameterHash(GaussianMixture m) {
+        long h = m.covarianceType().ordinal();
+        for (int j = 0; j < m.size(); j++) {
+            h = RowHash.of(m.component(j).mean(), 0, m.dimension(), h, j);
+            h = RowHash.of(m.component(j).covariance(), 0, m.dimension() * m.dimension(), h, j);
+        }
+        return RowHash.of(m.weights(), 0, m.size(), h, -1);
+    }
+
+    /**
+     * Every (K, covariance type) fit on the one cache. In a selection a combination that fails is kept
+     * with its error and the others go on; a single fit's failure is the job's.
+     */
+    private static List<Candidate> fitAll(Request req, BlockCache cache, ModelJson.Loaded warm, Checkpoint checkpoint,
+                                          JobContext ctx) throws Exception {
+        // With --missing em, initialisations see the complete rows only (EM then uses every row).
+        BlockCache initCache = cache.hasMissing() ? cache.completeRows(StorageLevel.MEMORY_AND_DISK()) : cache;
+        try {
+            if (cache.hasMissing()) {
+                LOG.info("--missing em: {} of {} rows are complete; initialising from them", initCache.rowCount(),
+                        cache.rowCount());
+                if (initCache.rowCount() == 0 && warm == null) {
+                    throw JobFailedException.input("no row is complete, so there is nothing to initialise from: give"
+                            + " --init a model.json");
+                }
+            }
+            List<Candidate> fits = new ArrayList<>();
+            boolean selecting = req.ks().size() * req.types().size() > 1;
+            for (CovarianceType type : req.types()) {
+                for (int k : req.ks()) {
+                    try {
+                        fits.add(new Candidate(k, type, fitOne(req, k, type, cache, initCache, warm, checkpoint, ctx),
+                                null, null));
+                    } catch (UsageException e) {
+                        throw e;
+                    } catch (Exception e) {
+                        if (!selecting) {
+                            throw e;
+                        }
+                        String why = Failures.of(e).message();
+                        LOG.warn("k={} {}: no model: {}", k, type.label(), why);
+                        fits.add(new Candidate(k, type, null, why, e));
+                    }
+                }
+            }
+            return fits;
+        } finally {
+            if (initCache != cache) {
+                initCache.close();
+            }
+        }
+    }
+
+    /** One (K, type) fit: the best of --n-init EM runs, each from its initialisation or its checkpoint. */
+    private static EmDriver.Fit fitOne(Request req, int k, CovarianceType type, BlockCache cache, BlockCache initCache,
+                                       ModelJson.Loaded warm, Checkpoint checkpoint, JobContext ctx) throws Exception {
+        String label = "k=" + k + " " + type.label();
+        if (k > cache.rowCount()) {
+            throw JobFailedException.fit("--k " + k + " is larger than the number of rows (" + cache.rowCount()
+                    + "); use a smaller --k");
+        }
+        EmDriver.Fit best = null;
+        for (int r = 0; r < req.nInit(); r++) {
+            String runLabel = req.nInit() > 1 ? label + " (init " + (r + 1) + "/" + req.nInit() + ")" : label;
+            Checkpoint.Slot slot = checkpoint == null ? null : checkpoint.slot(k, type, r, cache.dimension());
+            long seed = req.seed() + r;
+            // A saved state replaces the initialisation (which may be a costly k-means): EmDriver asks the
+            // slot first and initialises only when it has no state of this run.
+            EmDriver.Start start = () -> warm != null ? warm.mixture()
+                    : Initializer.initial(req.method(), k, type, seed, req.reg(), initCache, ctx.spark());
+            EmDriver.Fit fit = EmDriver.run(ctx.sparkContext(), cache, start, req.maxIter(), req.tol(), req.reg(),
+                    runLabel, slot);
+            if (best == null || fit.logLikelihood() > best.logLikelihood()) {
+                best = fit;
+            }
+        }
+        return best;
+    }
+
+    /** The lowest BIC among the fits; when every combination failed, the first failure. */
+    private static Candidate choose(List<Candidate> fits, int d) throws Exception {
+        Candidate chosen = null;
+        for (Candidate c : fits) {
+            if (c.fit() != null && (chosen == null || c.bic(d) < chosen.bic(d))) {
+                chosen = c;
+            }
+        }
+        if (chosen == null) {
+            Exception first = fits.get(0).cause();
+            if (fits.size() > 1) {
+                throw new JobFailedException(first instanceof JobFailedException j ? j.failure()
+                        : io.sufstat.jobs.cli.Failure.FIT, "every one of the " + fits.size() + " combinations failed;"
+                        + " the first, k=" + fits.get(0).k() + " " + fits.get(0).type().label() + ": "
+                        + fits.get(0).error(), first);
+            }
+            throw first;
+        }
+        if (fits.size() > 1) {
+            LOG.info("lowest BIC: k={} {} (BIC {})", chosen.k(), chosen.type().label(), String.format("%.4f", chosen.bic(d)));
+        }
+        return chosen;
+    }
+
+    private void write(AtomicOutput out, Request req, TableSource table, BlockCache cache, List<Candidate> fits,
+                       Candidate chosen, double[] seconds, long cacheBytes, long t0) throws java.io.IOException {
+        long tw = System.nanoTime();
+        int d = table.dimension();
+        out.writeText("model.json", Json.write(modelJson(table.features(), chosen, d, req.initSpec(), req.reg(),
+                req.tol(), req.seed(), req.nInit())));
+        out.writeText("selection.csv", selectionCsv(fits, d, req.method() == null ? "model" : req.method().label));
+        ObjectNode metrics = JobMetrics.start("gmm", req.in(), table);
+        cache.stats().putInto(metrics);
+        metrics.put("cacheBytes", cacheBytes);
+        metrics.put("rawDataBytes", cache.rowCount() * d * 8L);
+        metrics.put("k", chosen.k());
+        metrics.put("covarianceType", chosen.type().label());
+        metrics.put("iterations", chosen.fit().iterations());
+        metrics.put("converged", chosen.fit().converged());
+        metrics.put("logLikelihood", chosen.fit().logLikelihood());
+        metrics.put("meanLogLikelihood", chosen.fit().meanLogLikelihood());
+        metrics.put("bic", chosen.bic(d));
+        JobMetrics.warnings(metrics, Degeneracy.of(chosen.fit().model(), chosen.fit().weightSum(), req.reg(),
+                chosen.fit().converged(), chosen.fit().iterations()), LOG);
+        ArrayNode all = metrics.putArray("fits");
+        for (Candidate c : fits) {
+            ObjectNode f = all.addObject();
+            f.put("k", c.k());
+            f.put("covarianceType", c.type().label());
+            if (c.fit() != null) {
+                f.put("logLikelihood", c.fit().logLikelihood());
+                f.put("parameters", c.type().parameters(c.k(), d));
+                f.put("bic", c.bic(d));
+                f.put("aic", c.aic(d));
+                f.put("iterations", c.fit().iterations());
+                f.put("converged", c.fit().converged());
+                f.put("seconds", round(c.fit().seconds()));
+                f.put("secondsPerIteration", round(c.fit().secondsPerIteration()));
+            } else {
+                f.put("error", c.error());
+            }
+        }
+        ObjectNode time = metrics.putObject("seconds");
+        time.put("readAndCache", round(seconds[0]));
+        time.put("fit", round(seconds[1]));
+        time.put("write", round((System.nanoTime() - tw) / 1e9));
+        time.put("total", round((System.nanoTime() - t0) / 1e9));
+        out.writeText("metrics.json", Json.write(metrics));
+        out.commit();
+        LOG.info("wrote {}", HadoopFiles.redact(out.target().toString()));
     }
 
     private static double round(double s) {
@@ -288,7 +372,7 @@ public final class GmmJob implements Job {
     }
 
     /** One (K, covariance type) fit, or why it failed. */
-    record Candidate(int k, CovarianceType type, EmDriver.Fit fit, String error) {
+    record Candidate(int k, CovarianceType type, EmDriver.Fit fit, String error, Exception cause) {
         double bic(int d) {
             return -2 * fit.logLikelihood() + type.parameters(k, d) * Math.log(fit.weightSum());
         }

@@ -9,6 +9,7 @@ import io.sufstat.common.stats.EmStatistics;
 import io.sufstat.jobs.cli.JobFailedException;
 import io.sufstat.jobs.cli.Failure;
 import io.sufstat.jobs.spark.BlockCache;
+import io.sufstat.jobs.spark.RowHash;
 import io.sufstat.jobs.spark.DataBlock;
 import io.sufstat.jobs.spark.OrderedReduce;
 import org.apache.spark.api.java.JavaRDD;
@@ -44,6 +45,7 @@ import java.util.SplittableRandom;
  * <li>{@code random-from-data}: K rows drawn uniformly (by weight) as means;</li>
  * <li>{@code random}: random responsibilities for every row, then one M-step.</li>
  * </ul>
+ * With K = 1 every method gives the maximum-likelihood Gaussian (one M-step with every responsibility 1).
  * Means chosen from rows start with weights 1/K and the data's covariance (shaped to the covariance
  * type) plus reg_covar. Row choices and random responsibilities are drawn from a hash of the row's
  * values and the seed ({@link RowHash}), so they are the same however the data are partitioned;
@@ -78,6 +80,13 @@ public final class Initializer {
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         int d = cache.dimension();
         try {
+            if (k == 1) {
+                // One component: every row's responsibility is 1, and the M-step is the maximum-likelihood
+                // Gaussian (plus reg-covar), whatever the method.
+                MixtureKernel ref = MixtureKernel.of(fromMeans(new double[][] {cache.moments().mean()}, type, reg, cache));
+                return statisticsFor(jsc, cache, ref, (values, rows, resp) -> Arrays.fill(resp, 0, rows, 1.0))
+                        .mStep(ref, reg);
+            }
             return switch (method) {
                 case RANDOM_FROM_DATA -> fromMeans(pickRows(cache, k, seed), type, reg, cache);
                 case KMEANS_PLUS_PLUS -> fromMeans(kMeansPlusPlus(cache, k, seed), type, reg, cache);

@@ -12,10 +12,19 @@ public final class JobMetrics {
     public static ObjectNode start(String job, InputOptions in, TableSource table) {
         ObjectNode metrics = Json.object();
         metrics.put("job", job);
-        metrics.put("input", in.path());
+        metrics.put("input", HadoopFiles.redact(in.path()));
         metrics.put("format", in.format());
         metrics.put("partitions", table.numPartitions());
         metrics.put("blas", Blas.describe());
         return metrics;
+    }
+
+    /** Logs each warning about a fit at WARN and lists them as {@code warnings} (empty when none). */
+    public static void warnings(ObjectNode metrics, java.util.List<String> warnings, org.slf4j.Logger log) {
+        var a = metrics.putArray("warnings");
+        for (String w : warnings) {
+            log.warn(w);
+            a.add(w);
+        }
     }
 }

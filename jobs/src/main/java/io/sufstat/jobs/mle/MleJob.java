@@ -78,12 +78,12 @@ public final class MleJob implements Job {
         List<OptionSpec> specs = new ArrayList<>(InputOptions.SPECS);
         specs.add(InputOptions.GROUP_BY);
         specs.add(InputOptions.MISSING);
-        specs.add(OptionSpec.required("output", "DIR", "Output directory (any Hadoop path); must be absent or empty."));
+        specs.add(OptionSpec.required("output", "DIR", "Output directory (any Hadoop path); absent or empty (see --overwrite)."));
         specs.add(OptionSpec.flag("unbiased", "Divide the co-moments by W − Σw²/W (n − 1 for unit weights)"
                 + " instead of the maximum-likelihood W."));
         specs.add(OptionSpec.value("reg-covar", "R", "Add R to the covariance diagonal (a ridge for constant or"
                 + " collinear features).", "0"));
-        specs.add(OptionSpec.flag("overwrite", "Replace a non-empty output directory."));
+        specs.add(OptionSpec.flag("overwrite", "Replace an earlier sufstat output in the output directory (never a directory sufstat did not write)."));
         return specs;
     }
 
@@ -97,7 +97,7 @@ public final class MleJob implements Job {
         }
         CovarianceEstimator estimator = o.flag("unbiased") ? CovarianceEstimator.UNBIASED
                 : CovarianceEstimator.MAXIMUM_LIKELIHOOD;
-        AtomicOutput out = AtomicOutput.prepare(o.require("output"), o.flag("overwrite"), ctx.hadoopConf());
+        AtomicOutput out = AtomicOutput.prepare(o, ctx.hadoopConf());
         try {
             TableSource table = TableSource.open(in, ctx.spark());
             LOG.info("reading {} ({}): {} features [{}], {} partitions", in.path(), in.format(), table.dimension(),
@@ -168,7 +168,7 @@ public final class MleJob implements Job {
             try (io.sufstat.jobs.spark.BlockCache complete = cache.completeRows(
                     org.apache.spark.storage.StorageLevel.MEMORY_AND_DISK())) {
                 if (complete.rowCount() <= table.dimension()) {
-                    throw new JobFailedException(Failure.FIT, "--missing em starts from the complete rows, and only "
+                    throw new JobFailedException(Failure.INPUT, "--missing em starts from the complete rows, and only "
                             + complete.rowCount() + " of " + cache.rowCount() + " rows are complete (more than "
                             + table.dimension() + " are needed)");
                 }

@@ -28,6 +28,7 @@ public final class BlockCache implements AutoCloseable {
     private final int blockRows;
     private boolean missing;
     private double weightSum;
+    private long contentHash;
 
     private BlockCache(JavaRDD<DataBlock> blocks, int dimension, ReadStats stats, MomentSummary moments, int blockRows) {
         this.blocks = blocks;
@@ -67,17 +68,21 @@ public final class BlockCache implements AutoCloseable {
     }
 
     private static BlockCache summarize(JavaRDD<DataBlock> blocks, int d, boolean withMoments) throws Exception {
-        record Part(MomentSummary summary, ReadStats stats, double weightSum) implements java.io.Serializable {
+        record Part(MomentSummary summary, ReadStats stats, double weightSum, long contentHash)
+                implements java.io.Serializable {
         }
         Part total = OrderedReduce.reduce(blocks.mapPartitions((Iterator<DataBlock> it) -> {
             MomentSummary s = withMoments ? MomentSummary.create(d) : null;
             ReadStats st = new ReadStats();
             double weight = 0;
+            long hash = 0;
             double[] ones = null;
             while (it.hasNext()) {
                 DataBlock b = it.next();
                 for (int i = 0; i < b.rows; i++) {
-                    weight += b.weights == null ? 1.0 : b.weights[i];
+                    double w = b.weights == null ? 1.0 : b.weights[i];
+                    weight += w;
+                    hash += RowHash.mix(RowHash.of(b.values, i * d, d, Double.doubleToLongBits(w), 0x5EED));
                 }
                 if (b.rows > 0 && s != null) {
                     double[] w = b.weights;
@@ -94,12 +99,13 @@ public final class BlockCache implements AutoCloseable {
                     st.merge(b.stats);
                 }
             }
-            return List.of(new Part(s, st, weight)).iterator();
+            return List.of(new Part(s, st, weight, hash)).iterator();
         }), (a, b) -> new Part(a.summary() == null ? null : a.summary().combine(b.summary()), a.stats().merge(b.stats()),
-                a.weightSum() + b.weightSum()))
-                .orElseGet(() -> new Part(withMoments ? MomentSummary.create(d) : null, new ReadStats(), 0));
+                a.weightSum() + b.weightSum(), a.contentHash() + b.contentHash()))
+                .orElseGet(() -> new Part(withMoments ? MomentSummary.create(d) : null, new ReadStats(), 0, 0));
         BlockCache cache = new BlockCache(blocks, d, total.stats(), total.summary(), RowBlock.forDimension(d).capacity());
         cache.weightSum = total.weightSum();
+        cache.contentHash = total.contentHash();
         return cache;
     }
 
@@ -205,6 +211,15 @@ public final class BlockCache implements AutoCloseable {
             return new DataBlock(n, Arrays.copyOf(v, n * d), w == null ? null : Arrays.copyOf(w, n), b.stats);
         });
         return summarize(complete.persist(level), d, true);
+    }
+
+    /**
+     * A fingerprint of the cached rows' contents: the sum (mod 2⁶⁴) of a 64-bit hash of every row's values
+     * and weight, so it does not depend on the order or partitioning of the rows but changes when any
+     * value does (a checkpoint is only resumed on the data it was written from).
+     */
+    public long contentHash() {
+        return contentHash;
     }
 
     /** The number of cached rows (also when the cache has no moments). */
