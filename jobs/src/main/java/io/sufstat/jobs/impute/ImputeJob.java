@@ -9,6 +9,7 @@ import io.sufstat.jobs.cli.OptionSpec;
 import io.sufstat.jobs.cli.Options;
 import io.sufstat.jobs.cli.UsageException;
 import io.sufstat.jobs.io.AtomicOutput;
+import io.sufstat.jobs.io.HadoopFiles;
 import io.sufstat.jobs.io.InputOptions;
 import io.sufstat.jobs.io.Json;
 import io.sufstat.jobs.io.ModelInput;
@@ -99,12 +100,12 @@ public final class ImputeJob implements Job {
         boolean variances = o.flag("variance-columns");
         long seed = o.getLong("seed");
         ModelJson.Loaded model = ModelJson.load(o.require("model"), ctx.hadoopConf());
-        AtomicOutput out = AtomicOutput.prepare(o.require("output"), o.flag("overwrite"), ctx.hadoopConf());
+        AtomicOutput out = AtomicOutput.prepare(o, ctx.hadoopConf());
         try {
-            ModelInput input = ModelInput.open(in, model.features(), ctx.spark());
-            StructField[] inFields = input.frame().schema().fields();
+            ModelInput input = ModelInput.open(in, model.features(), ctx.spark(), true);
+            StructField[] inFields = input.schema().fields();
             int[] featureAt = new int[model.features().size()];
-            List<String> names = Arrays.asList(input.frame().columns());
+            List<String> names = input.columns();
             List<String> mapped = in.features().isEmpty() ? model.features() : in.features();
             for (int j = 0; j < featureAt.length; j++) {
                 featureAt[j] = names.indexOf(mapped.get(j));
@@ -127,7 +128,7 @@ public final class ImputeJob implements Job {
             CollectionAccumulator<ReadStats> stats = ModelInput.statsAccumulator(ctx.spark(), "impute rows");
             CollectionAccumulator<long[]> counts = ctx.spark().sparkContext().collectionAccumulator("imputed cells");
             Imputer imputer = new Imputer(input, bm, featureAt, draw, seed, variances, stats, counts);
-            JavaRDD<Row> rows = input.frame().javaRDD().mapPartitionsWithIndex(imputer::impute, false);
+            JavaRDD<Row> rows = input.rows(stats).mapPartitionsWithIndex(imputer::impute, false);
             ctx.spark().createDataFrame(rows, DataTypes.createStructType(fields)).write().format(format)
                     .option("header", "true").save(out.root());
             ReadStats read = ModelInput.merged(stats);
@@ -142,8 +143,8 @@ public final class ImputeJob implements Job {
             }
             ObjectNode metrics = Json.object();
             metrics.put("job", name());
-            metrics.put("model", o.require("model"));
-            metrics.put("input", in.path());
+            metrics.put("model", HadoopFiles.redact(o.require("model")));
+            metrics.put("input", HadoopFiles.redact(in.path()));
             metrics.put("method", draw ? "draw" : "conditional-mean");
             read.putInto(metrics);
             ObjectNode cells = metrics.putObject("imputedCells");

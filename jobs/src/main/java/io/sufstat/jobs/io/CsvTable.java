@@ -68,7 +68,7 @@ final class CsvTable extends TableSource {
 
     static CsvTable openCsv(InputOptions o, SparkSession spark) throws IOException {
         Configuration conf = spark.sparkContext().hadoopConfiguration();
-        List<Path> files = HadoopFiles.listInputFiles(o.path(), conf);
+        List<Path> files = HadoopFiles.inputFiles(o.path(), "csv", conf);
         if (files.isEmpty()) {
             throw new JobFailedException(Failure.INPUT, "no input files match " + o.path());
         }
@@ -79,7 +79,7 @@ final class CsvTable extends TableSource {
         Path first = null;
         int minLines = o.header() ? 2 : 1;
         for (Path f : files.subList(0, Math.min(files.size(), 16))) {
-            List<String> head = HadoopFiles.headLines(f, conf, SAMPLE_ROWS + 1);
+            List<String> head = headLines(f, conf);
             if (first == null && !head.isEmpty()) {
                 sample = head;
                 first = f;
@@ -159,8 +159,8 @@ final class CsvTable extends TableSource {
                 }
             }
             if (!excluded.isEmpty()) {
-                LOG.info("columns not used as features (not numeric in the first {} rows): {}", SAMPLE_ROWS,
-                        String.join(", ", excluded));
+                LOG.warn("columns not used as features (not numeric in the first {} rows): {}; name the features"
+                        + " with --features to choose", SAMPLE_ROWS, String.join(", ", excluded));
             }
             if (features.isEmpty()) {
                 throw new JobFailedException(Failure.INPUT, "no numeric columns in " + first + " (columns: "
@@ -175,16 +175,49 @@ final class CsvTable extends TableSource {
                 groupIndex, o.header(), delim, o.skipBadRecords(), o.missingAllowed(), jsc);
     }
 
+    /** The first lines of a file (a byte-order mark dropped), or a failure naming the file. */
+    private static List<String> headLines(Path f, Configuration conf) {
+        try {
+            List<String> head = new ArrayList<>(HadoopFiles.headLines(f, conf, SAMPLE_ROWS + 1));
+            if (!head.isEmpty() && head.get(0).startsWith("\uFEFF")) {
+                head.set(0, head.get(0).substring(1));
+            }
+            return head;
+        } catch (IOException | RuntimeException e) {
+            throw unreadable(f.toString(), e);
+        }
+    }
+
+    /** A file that cannot be read through: truncated or corrupt (compressed) data, named. */
+    static JobFailedException unreadable(String file, Throwable e) {
+        String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().lines().findFirst().orElse("");
+        return JobFailedException.input("cannot read " + HadoopFiles.redact(file) + ": " + why + " (a truncated or"
+                + " corrupt file? replace or remove it)");
+    }
+
     private static int[] indexes(List<String> names, List<String> columns, Path file, String role) {
         int[] idx = new int[names.size()];
         for (int i = 0; i < names.size(); i++) {
             idx[i] = columns.indexOf(names.get(i));
             if (idx[i] < 0) {
-                throw new JobFailedException(Failure.INPUT, role + " column '" + names.get(i) + "' is not in " + file
-                        + "; its columns are: " + String.join(", ", columns));
+                throw new MissingColumn(role + " column '" + names.get(i) + "' is not in " + file
+                        + "; its columns are: " + String.join(", ", columns), names.get(i), columns);
             }
         }
         return idx;
+    }
+
+    /** A named column is not in the file; says which and what the columns are. */
+    static final class MissingColumn extends JobFailedException {
+        private static final long serialVersionUID = 1L;
+        final String column;
+        final List<String> columns;
+
+        MissingColumn(String message, String column, List<String> columns) {
+            super(Failure.INPUT, message);
+            this.column = column;
+            this.columns = List.copyOf(columns);
+        }
     }
 
     /** The unquoted fields of one line (driver side: header and sample). */
@@ -238,6 +271,46 @@ final class CsvTable extends TableSource {
             RowCursor cursor = new CsvCursor(table, fs.getPath().toString(), fs.getStart(), lines);
             return f.apply(TaskContext.getPartitionId(), cursor);
         }, false);
+    }
+
+    /** Every column name, in file order. */
+    List<String> columns() {
+        return columns;
+    }
+
+    /**
+     * The usable rows with every column as text and the features parsed, as {@link ParsedRow}s: the rows of
+     * jobs that keep the input's columns ({@code score}, {@code impute}), checked and counted exactly as
+     * every other job reads CSV (file, line and column in messages). Each partition adds its counts to
+     * {@code stats} when it is exhausted (when not null).
+     */
+    JavaRDD<org.apache.spark.sql.Row> parsedRows(org.apache.spark.util.CollectionAccumulator<ReadStats> stats) {
+        return mapPartitions((p, cursor) -> {
+            CsvCursor c = (CsvCursor) cursor;
+            return new Iterator<org.apache.spark.sql.Row>() {
+                private Boolean ready;
+
+                @Override
+                public boolean hasNext() {
+                    if (ready == null) {
+                        ready = c.next();
+                        if (!ready && stats != null) {
+                            stats.add(c.stats());
+                        }
+                    }
+                    return ready;
+                }
+
+                @Override
+                public org.apache.spark.sql.Row next() {
+                    if (!hasNext()) {
+                        throw new java.util.NoSuchElementException();
+                    }
+                    ready = null;
+                    return new ParsedRow(c.fieldValues(), c.features().clone());
+                }
+            };
+        });
     }
 
     /** Finds field boundaries in a line, quote-aware, without allocating per line. */
@@ -357,16 +430,29 @@ final class CsvTable extends TableSource {
             return file + " line " + line;
         }
 
+        /** The next line, or null at the end; a failure to read (a truncated .gz) names the file. */
+        private Tuple2<LongWritable, Text> nextLine() {
+            try {
+                return lines.hasNext() ? lines.next() : null;
+            } catch (Exception e) {
+                // Hadoop's record reader throws IOException through Scala's iterator, undeclared.
+                throw unreadable(file, e);
+            }
+        }
+
         @Override
         public boolean next() {
             rows:
-            while (lines.hasNext()) {
-                Tuple2<LongWritable, Text> rec = lines.next();
+            for (Tuple2<LongWritable, Text> rec = nextLine(); rec != null; rec = nextLine()) {
                 lineInSplit++;
                 offset = rec._1().get();
                 Text text = rec._2();
                 bytes = text.getBytes();
                 int len = text.getLength();
+                if (offset == 0 && len >= 3 && bytes[0] == (byte) 0xEF && bytes[1] == (byte) 0xBB && bytes[2] == (byte) 0xBF) {
+                    bytes = Arrays.copyOfRange(bytes, 3, len);
+                    len -= 3;
+                }
                 if (len > 0 && bytes[len - 1] == '\r') {
                     len--;
                 }
@@ -417,6 +503,16 @@ final class CsvTable extends TableSource {
                 return true;
             }
             return false;
+        }
+
+        /** Every column of the current row as text (quotes removed; an empty field is null, as Spark reads it). */
+        Object[] fieldValues() {
+            Object[] v = new Object[t.columns.size()];
+            for (int c = 0; c < v.length; c++) {
+                String f = splitter.string(bytes, c);
+                v[c] = f.isEmpty() ? null : f;
+            }
+            return v;
         }
 
         /** Parses field c; on a bad value records it and leaves {@code parser.ok} false. */

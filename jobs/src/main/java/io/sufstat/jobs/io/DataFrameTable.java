@@ -59,7 +59,7 @@ final class DataFrameTable extends TableSource {
     }
 
     static DataFrameTable openDataFrame(InputOptions o, SparkSession spark) throws java.io.IOException {
-        if (HadoopFiles.listInputFiles(o.path(), spark.sparkContext().hadoopConfiguration()).isEmpty()) {
+        if (HadoopFiles.inputFiles(o.path(), o.format(), spark.sparkContext().hadoopConfiguration()).isEmpty()) {
             throw new JobFailedException(Failure.INPUT, "no input files match " + o.path());
         }
         Dataset<Row> df;
@@ -106,10 +106,16 @@ final class DataFrameTable extends TableSource {
         } else {
             List<String> chosen = new ArrayList<>(o.features());
             if (chosen.isEmpty()) {
+                List<String> excluded = new ArrayList<>();
                 for (StructField f : schema.fields()) {
-                    if (f.dataType() instanceof NumericType && !f.name().equals(weight) && !o.groupBy().contains(f.name())) {
-                        chosen.add(f.name());
+                    if (f.name().equals(weight) || o.groupBy().contains(f.name()) || f.name().equals(CORRUPT)) {
+                        continue;
                     }
+                    (f.dataType() instanceof NumericType ? chosen : excluded).add(f.name());
+                }
+                if (!excluded.isEmpty() && !chosen.isEmpty()) {
+                    org.slf4j.LoggerFactory.getLogger(DataFrameTable.class).warn("columns not used as features (not"
+                            + " numeric): {}; name the features with --features to choose", String.join(", ", excluded));
                 }
                 if (chosen.isEmpty()) {
                     throw new JobFailedException(Failure.INPUT, "no numeric columns in " + o.path() + " (schema: "

@@ -117,6 +117,88 @@ public final class HadoopFiles {
         return out;
     }
 
+    /**
+     * The data files of an input in {@code format}, checked: as {@link #listInputFiles}, except that a
+     * visible sub-directory of a CSV input directory is refused (name the files with a glob), while for
+     * Parquet, ORC and JSON, which Spark reads with partition directories ({@code day=…/}), sub-directories
+     * are listed too; and files of two formats (by their extensions), or of another format than
+     * {@code format}, are refused naming them.
+     */
+    public static List<Path> inputFiles(String input, String format, Configuration conf) throws IOException {
+        List<Path> out = new ArrayList<>();
+        for (String part : input.split(",")) {
+            Path p = new Path(part.trim());
+            FileSystem fs = p.getFileSystem(conf);
+            FileStatus[] matches = fs.globStatus(p);
+            if (matches == null) {
+                continue;
+            }
+            for (FileStatus st : matches) {
+                if (st.isDirectory()) {
+                    addDirectory(fs, st.getPath(), format, out);
+                } else if (!isHidden(st.getPath()) || matches.length == 1) {
+                    out.add(st.getPath());
+                }
+            }
+        }
+        out.sort(Comparator.comparing(Path::toString));
+        Path first = null;
+        for (Path f : out) {
+            String known = formatOf(f.getName());
+            if (known == null) {
+                continue;
+            }
+            if (first != null && !known.equals(formatOf(first.getName()))) {
+                throw io.sufstat.jobs.cli.JobFailedException.input("the input " + redact(input) + " mixes formats: "
+                        + redact(first.toString()) + " is " + formatOf(first.getName()) + ", " + redact(f.toString())
+                        + " is " + known + "; read the files of one format at a time");
+            }
+            first = first == null ? f : first;
+        }
+        if (first != null && !formatOf(first.getName()).equals(format)) {
+            throw io.sufstat.jobs.cli.JobFailedException.input("the input " + redact(input) + " is read as " + format
+                    + ", but " + redact(first.toString()) + " is a " + formatOf(first.getName()) + " file; give --format "
+                    + formatOf(first.getName()) + " (or the files of the format you meant)");
+        }
+        return out;
+    }
+
+    private static void addDirectory(FileSystem fs, Path dir, String format, List<Path> out) throws IOException {
+        for (FileStatus child : fs.listStatus(dir)) {
+            if (isHidden(child.getPath())) {
+                continue;
+            }
+            if (child.isFile()) {
+                out.add(child.getPath());
+            } else if (format.equals("csv")) {
+                throw io.sufstat.jobs.cli.JobFailedException.input("the input directory " + redact(dir.toString())
+                        + " holds the sub-directory " + child.getPath().getName() + "; sufstat reads the CSV files"
+                        + " directly in a directory: name the files with a glob such as " + redact(dir.toString())
+                        + "/*/*.csv, or list them separated by commas");
+            } else {
+                addDirectory(fs, child.getPath(), format, out);
+            }
+        }
+    }
+
+    /** The format a file name says (by extension, compression suffix aside), or null when it says none. */
+    static String formatOf(String name) {
+        String n = name.toLowerCase(java.util.Locale.ROOT).replaceAll("\\.(gz|bz2|snappy|zst|lz4|deflate)$", "");
+        if (n.endsWith(".parquet")) {
+            return "parquet";
+        }
+        if (n.endsWith(".orc")) {
+            return "orc";
+        }
+        if (n.endsWith(".json") || n.endsWith(".jsonl") || n.endsWith(".ndjson")) {
+            return "json";
+        }
+        if (n.endsWith(".csv") || n.endsWith(".tsv") || n.endsWith(".txt")) {
+            return "csv";
+        }
+        return null;
+    }
+
     /** Opens a text file, decompressing by its extension (.gz, .bz2, …). */
     public static BufferedReader openText(Path p, Configuration conf) throws IOException {
         FileSystem fs = p.getFileSystem(conf);

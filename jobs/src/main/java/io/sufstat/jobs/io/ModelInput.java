@@ -9,6 +9,8 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.NumericType;
 import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.util.CollectionAccumulator;
 
 import java.io.Serializable;
@@ -18,9 +20,10 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * An input read whole, as a DataFrame, with a model's features located among its columns: the jobs
- * that apply a model ({@code score}, {@code impute}) keep every input column and add their own. CSV
- * columns are read as text and parsed exactly ({@link DecimalParser}); other formats keep their types.
+ * An input read whole, with a model's features located among its columns: the jobs that apply a model
+ * ({@code score}, {@code impute}) keep every input column and add their own. CSV is read by sufstat's
+ * CSV reader, with the same checks and messages as in every job, its columns kept as text; other formats
+ * are read by Spark and keep their types.
  */
 public final class ModelInput implements Serializable {
     private static final long serialVersionUID = 1L;
@@ -28,10 +31,10 @@ public final class ModelInput implements Serializable {
     /** The options every job that applies a model to an input takes, besides {@link InputOptions#SPECS}. */
     public static final List<io.sufstat.jobs.cli.OptionSpec> SPECS = List.of(
             io.sufstat.jobs.cli.OptionSpec.required("model", "PATH", "The model: a model.json or a fit's output directory."),
-            io.sufstat.jobs.cli.OptionSpec.required("output", "DIR", "Output directory; must be absent or empty."),
+            io.sufstat.jobs.cli.OptionSpec.required("output", "DIR", "Output directory; absent or empty (see --overwrite)."),
             io.sufstat.jobs.cli.OptionSpec.value("output-format", "csv|parquet|json|orc", "Output format (default: the input's).",
                     null),
-            io.sufstat.jobs.cli.OptionSpec.flag("overwrite", "Replace a non-empty output directory."));
+            io.sufstat.jobs.cli.OptionSpec.flag("overwrite", "Replace an earlier sufstat output in the output directory (never a directory sufstat did not write)."));
 
     /** {@code --output-format}, or the input's format. */
     public static String outputFormat(io.sufstat.jobs.cli.Options o, InputOptions in) {
@@ -43,13 +46,18 @@ public final class ModelInput implements Serializable {
     }
 
     private final transient Dataset<Row> frame;
+    private final transient CsvTable csv;
+    private final StructType schema;
     private final String path;
     private final List<String> features;
     private final int[] featureAt;
     private final boolean skipBad;
 
-    private ModelInput(Dataset<Row> frame, String path, List<String> features, int[] featureAt, boolean skipBad) {
+    private ModelInput(Dataset<Row> frame, CsvTable csv, StructType schema, String path, List<String> features,
+                       int[] featureAt, boolean skipBad) {
         this.frame = frame;
+        this.csv = csv;
+        this.schema = schema;
         this.path = path;
         this.features = features;
         this.featureAt = featureAt;
@@ -58,48 +66,40 @@ public final class ModelInput implements Serializable {
 
     /**
      * Reads {@code in} and finds the model's features in it: by name, or, with {@code --features}, the given
-     * input columns in the model's order (renaming).
+     * input columns in the model's order (renaming). CSV is read by sufstat's own reader, as by every job
+     * (field counts, quotes, headers, file and line in messages); {@code missingAllowed} keeps a missing
+     * feature value as NaN instead of making the row bad.
      */
-    public static ModelInput open(InputOptions in, List<String> modelFeatures, SparkSession spark) throws java.io.IOException {
+    public static ModelInput open(InputOptions in, List<String> modelFeatures, SparkSession spark, boolean missingAllowed)
+            throws java.io.IOException {
         if (in.featuresCol().isPresent() || !in.groupBy().isEmpty() || in.weightCol().isPresent()) {
             throw new UsageException("this job takes --features (or the model's feature names), not --features-col,"
                     + " --weight-col or --group-by");
         }
-        if (HadoopFiles.listInputFiles(in.path(), spark.sparkContext().hadoopConfiguration()).isEmpty()) {
-            throw new JobFailedException(Failure.INPUT, "no input files match " + in.path());
-        }
-        Dataset<Row> df;
-        try {
-            var reader = spark.read().format(in.format());
-            if (in.format().equals("csv")) {
-                reader = reader.option("header", Boolean.toString(in.header()))
-                        .option("sep", String.valueOf(in.delimiter())).option("inferSchema", "false");
-            }
-            df = reader.load(in.path().split(","));
-        } catch (RuntimeException e) {
-            throw new JobFailedException(Failure.INPUT, "cannot read " + in.path() + " as " + in.format() + ": " + e.getMessage(), e);
-        }
-        if (in.format().equals("csv") && !in.header()) {
-            String[] names = new String[df.columns().length];
-            for (int j = 0; j < names.length; j++) {
-                names[j] = "c" + (j + 1);
-            }
-            df = df.toDF(names);
-        }
-        List<String> columns = Arrays.asList(df.columns());
         List<String> mapped = in.features().isEmpty() ? modelFeatures : in.features();
         if (mapped.size() != modelFeatures.size()) {
             throw new UsageException("--features lists " + mapped.size() + " columns but the model has "
                     + modelFeatures.size() + " features " + modelFeatures);
         }
+        if (in.format().equals("csv")) {
+            return openCsv(in, mapped, modelFeatures, spark, missingAllowed);
+        }
+        if (HadoopFiles.inputFiles(in.path(), in.format(), spark.sparkContext().hadoopConfiguration()).isEmpty()) {
+            throw JobFailedException.input("no input files match " + in.path());
+        }
+        Dataset<Row> df;
+        try {
+            df = spark.read().format(in.format()).load(in.path().split(","));
+        } catch (RuntimeException e) {
+            throw new JobFailedException(Failure.INPUT, "cannot read " + in.path() + " as " + in.format() + ": "
+                    + e.getMessage(), e);
+        }
+        List<String> columns = Arrays.asList(df.columns());
         int[] at = new int[mapped.size()];
         for (int j = 0; j < at.length; j++) {
             at[j] = columns.indexOf(mapped.get(j));
             if (at[j] < 0) {
-                throw new JobFailedException(Failure.INPUT, "the model's feature '" + modelFeatures.get(j) + "'"
-                        + (in.features().isEmpty() ? "" : " (input column '" + mapped.get(j) + "')")
-                        + " is not a column of " + in.path() + "; its columns are " + columns
-                        + (in.features().isEmpty() ? " (map them with --features)" : ""));
+                throw missingColumn(in, modelFeatures.get(j), mapped.get(j), columns);
             }
             StructField f = df.schema().fields()[at[j]];
             if (!(f.dataType() instanceof NumericType) && !f.dataType().equals(DataTypes.StringType)) {
@@ -107,12 +107,55 @@ public final class ModelInput implements Serializable {
                         + f.dataType().simpleString() + "; a feature must be numeric (or numeric text)");
             }
         }
-        return new ModelInput(df, in.path(), List.copyOf(modelFeatures), at, in.skipBadRecords());
+        return new ModelInput(df, null, df.schema(), in.path(), List.copyOf(modelFeatures), at, in.skipBadRecords());
     }
 
-    /** The whole input. */
-    public Dataset<Row> frame() {
-        return frame;
+    private static ModelInput openCsv(InputOptions in, List<String> mapped, List<String> modelFeatures,
+                                      SparkSession spark, boolean missingAllowed) throws java.io.IOException {
+        CsvTable table;
+        try {
+            table = CsvTable.openCsv(new InputOptions(in.path(), in.format(), mapped, java.util.Optional.empty(),
+                    java.util.Optional.empty(), List.of(), in.skipBadRecords(), in.header(), in.delimiter(), missingAllowed),
+                    spark);
+        } catch (CsvTable.MissingColumn e) {
+            int j = mapped.indexOf(e.column);
+            throw missingColumn(in, j >= 0 ? modelFeatures.get(j) : e.column, e.column, e.columns);
+        }
+        List<StructField> fields = new ArrayList<>();
+        for (String c : table.columns()) {
+            fields.add(DataTypes.createStructField(c, DataTypes.StringType, true));
+        }
+        int[] at = new int[mapped.size()];
+        for (int j = 0; j < at.length; j++) {
+            at[j] = table.columns().indexOf(mapped.get(j));
+        }
+        return new ModelInput(null, table, DataTypes.createStructType(fields), in.path(), List.copyOf(modelFeatures), at,
+                in.skipBadRecords());
+    }
+
+    private static JobFailedException missingColumn(InputOptions in, String feature, String column, List<String> columns) {
+        return JobFailedException.input("the model's feature '" + feature + "'"
+                + (in.features().isEmpty() ? "" : " (input column '" + column + "')") + " is not a column of "
+                + HadoopFiles.redact(in.path()) + (columns == null ? "" : "; its columns are " + columns)
+                + (in.features().isEmpty() ? " (map them with --features)" : ""));
+    }
+
+    /** The input's columns and types (for CSV every column is text). */
+    public StructType schema() {
+        return schema;
+    }
+
+    /** The input's column names. */
+    public List<String> columns() {
+        return Arrays.asList(schema.fieldNames());
+    }
+
+    /**
+     * The input's rows; each partition's read counts go to {@code stats} (CSV rows are counted as they are
+     * read, other rows by the {@link FeatureReader} that reads them).
+     */
+    public JavaRDD<Row> rows(CollectionAccumulator<ReadStats> stats) {
+        return csv != null ? csv.parsedRows(stats) : frame.javaRDD();
     }
 
     /** The model's feature names, in model order. */
@@ -158,6 +201,16 @@ public final class ModelInput implements Serializable {
          * the row and returns false. With {@code missingIsBad} a missing value is handled the same way.
          */
         public boolean read(Row r, double[] out, int off, boolean[] missing, boolean missingIsBad) {
+            if (r instanceof ParsedRow parsed) {
+                double[] x = parsed.features();
+                System.arraycopy(x, 0, out, off, x.length);
+                if (missing != null) {
+                    for (int j = 0; j < x.length; j++) {
+                        missing[j] = Double.isNaN(x[j]);
+                    }
+                }
+                return true;
+            }
             stats.read();
             for (int j = 0; j < featureAt.length; j++) {
                 Object o = r.get(featureAt[j]);
@@ -214,7 +267,7 @@ public final class ModelInput implements Serializable {
 
     /** Column names the job adds, checked against the input's so that none is overwritten. */
     public void requireNewColumns(List<String> added) {
-        List<String> existing = new ArrayList<>(Arrays.asList(frame.columns()));
+        List<String> existing = columns();
         for (String a : added) {
             if (existing.contains(a)) {
                 throw new UsageException("the input already has a column '" + a + "', which this job adds; rename it");

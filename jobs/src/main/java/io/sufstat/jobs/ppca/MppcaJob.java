@@ -78,13 +78,13 @@ public final class MppcaJob implements Job {
     @Override
     public List<OptionSpec> options() {
         List<OptionSpec> specs = new ArrayList<>(InputOptions.SPECS);
-        specs.add(OptionSpec.required("output", "DIR", "Output directory; must be absent or empty."));
+        specs.add(OptionSpec.required("output", "DIR", "Output directory; absent or empty (see --overwrite)."));
         specs.add(OptionSpec.required("k", "K", "Number of components."));
         specs.add(OptionSpec.required("q", "Q", "Latent dimension of every component (1 ≤ Q < number of features)."));
         specs.add(OptionSpec.value("max-iter", "N", "Maximum EM iterations.", "200"));
         specs.add(OptionSpec.value("tol", "T", "Stop when the mean log-likelihood per row changes by less.", "1e-6"));
         specs.add(OptionSpec.value("seed", "S", "Random seed of the initialisation.", "0"));
-        specs.add(OptionSpec.flag("overwrite", "Replace a non-empty output directory."));
+        specs.add(OptionSpec.flag("overwrite", "Replace an earlier sufstat output in the output directory (never a directory sufstat did not write)."));
         return specs;
     }
 
@@ -100,7 +100,7 @@ public final class MppcaJob implements Job {
         if (k < 1 || maxIter < 1 || tol < 0) {
             throw new UsageException("--k and --max-iter must be at least 1 and --tol non-negative");
         }
-        AtomicOutput out = AtomicOutput.prepare(o.require("output"), o.flag("overwrite"), ctx.hadoopConf());
+        AtomicOutput out = AtomicOutput.prepare(o, ctx.hadoopConf());
         JavaSparkContext jsc = ctx.sparkContext();
         try {
             TableSource table = TableSource.open(in, ctx.spark());

@@ -80,12 +80,12 @@ public final class PpcaJob implements Job {
     @Override
     public List<OptionSpec> options() {
         List<OptionSpec> specs = new ArrayList<>(InputOptions.SPECS);
-        specs.add(OptionSpec.required("output", "DIR", "Output directory; must be absent or empty."));
+        specs.add(OptionSpec.required("output", "DIR", "Output directory; absent or empty (see --overwrite)."));
         specs.add(OptionSpec.required("q", "Q", "Latent dimension (1 ≤ Q < number of features)."));
         specs.add(OptionSpec.value("max-iter", "N", "Maximum EM iterations.", "500"));
         specs.add(OptionSpec.value("tol", "T", "Stop when the mean log-likelihood per row changes by less.", "1e-9"));
         specs.add(OptionSpec.value("seed", "S", "Random seed of the initial W.", "0"));
-        specs.add(OptionSpec.flag("overwrite", "Replace a non-empty output directory."));
+        specs.add(OptionSpec.flag("overwrite", "Replace an earlier sufstat output in the output directory (never a directory sufstat did not write)."));
         return specs;
     }
 
@@ -118,7 +118,7 @@ public final class PpcaJob implements Job {
         if (maxIter < 1 || tol < 0) {
             throw new UsageException("--max-iter must be at least 1 and --tol non-negative");
         }
-        AtomicOutput out = AtomicOutput.prepare(o.require("output"), o.flag("overwrite"), ctx.hadoopConf());
+        AtomicOutput out = AtomicOutput.prepare(o, ctx.hadoopConf());
         JavaSparkContext jsc = ctx.sparkContext();
         try {
             TableSource table = TableSource.open(in, ctx.spark());

@@ -9,6 +9,7 @@ import io.sufstat.jobs.cli.OptionSpec;
 import io.sufstat.jobs.cli.Options;
 import io.sufstat.jobs.cli.UsageException;
 import io.sufstat.jobs.io.AtomicOutput;
+import io.sufstat.jobs.io.HadoopFiles;
 import io.sufstat.jobs.io.InputOptions;
 import io.sufstat.jobs.io.Json;
 import io.sufstat.jobs.io.ModelInput;
@@ -106,13 +107,13 @@ public final class ScoreJob implements Job {
         String format = ModelInput.outputFormat(o, in);
         ModelJson.Loaded model = ModelJson.load(o.require("model"), ctx.hadoopConf());
         GaussianMixture m = model.mixture();
-        AtomicOutput out = AtomicOutput.prepare(o.require("output"), o.flag("overwrite"), ctx.hadoopConf());
+        AtomicOutput out = AtomicOutput.prepare(o, ctx.hadoopConf());
         try {
-            ModelInput input = ModelInput.open(in, model.features(), ctx.spark());
+            ModelInput input = ModelInput.open(in, model.features(), ctx.spark(), false);
             boolean mixture = m.size() > 1;
             boolean flatten = format.equals("csv");
             boolean flag = quantile != null || threshold != null;
-            List<StructField> fields = new ArrayList<>(List.of(input.frame().schema().fields()));
+            List<StructField> fields = new ArrayList<>(List.of(input.schema().fields()));
             fields.add(DataTypes.createStructField("logDensity", DataTypes.DoubleType, false));
             if (mixture) {
                 fields.add(DataTypes.createStructField("cluster", DataTypes.IntegerType, false));
@@ -128,14 +129,14 @@ public final class ScoreJob implements Job {
             if (flag) {
                 fields.add(DataTypes.createStructField("anomaly", DataTypes.BooleanType, false));
             }
-            input.requireNewColumns(fields.subList(input.frame().schema().fields().length, fields.size()).stream()
+            input.requireNewColumns(fields.subList(input.schema().fields().length, fields.size()).stream()
                     .map(StructField::name).toList());
             StructType schema = DataTypes.createStructType(fields);
             Broadcast<MixtureKernel> kernel = ctx.sparkContext().broadcast(MixtureKernel.of(m));
             ObjectNode metrics = Json.object();
             metrics.put("job", name());
-            metrics.put("model", o.require("model"));
-            metrics.put("input", in.path());
+            metrics.put("model", HadoopFiles.redact(o.require("model")));
+            metrics.put("input", HadoopFiles.redact(in.path()));
             metrics.put("components", m.size());
             if (quantile != null) {
                 long t = System.nanoTime();
@@ -146,7 +147,7 @@ public final class ScoreJob implements Job {
             CollectionAccumulator<ReadStats> acc = ModelInput.statsAccumulator(ctx.spark(), "score rows");
             org.apache.spark.util.LongAccumulator flagged = ctx.spark().sparkContext().longAccumulator("anomalies");
             Scorer scorer = new Scorer(input, kernel, mixture, flatten, flag ? threshold : null, acc, flagged);
-            JavaRDD<Row> scored = input.frame().javaRDD().mapPartitions(scorer::score);
+            JavaRDD<Row> scored = input.rows(acc).mapPartitions(scorer::score);
             Dataset<Row> df = ctx.spark().createDataFrame(scored, schema);
             long t = System.nanoTime();
             df.write().format(format).option("header", "true").save(out.root());
@@ -178,7 +179,7 @@ public final class ScoreJob implements Job {
      * log-density (only those two are collected, by a bounded top-k per partition).
      */
     static double quantileThreshold(ModelInput input, Broadcast<MixtureKernel> kernel, double q, ObjectNode metrics) {
-        JavaRDD<Double> densities = input.frame().javaRDD().mapPartitions((Iterator<Row> rows) -> {
+        JavaRDD<Double> densities = input.rows(null).mapPartitions((Iterator<Row> rows) -> {
             ModelInput.FeatureReader reader = input.reader();
             return KernelBlocks.map(rows, kernel.value(), BLOCK, (r, values, off) -> reader.read(r, values, off, null, true),
                     (r, i, ws) -> RowFactory.create(ws.logDensities()[i]), () -> { });
