@@ -52,9 +52,14 @@ public final class Degeneracy {
                     + "; check for constant or duplicated features, or use fewer components");
         }
         if (!converged) {
-            out.add("EM stopped at --max-iter " + iterations + " before converging (--tol); the model may not be at a"
-                    + " maximum of the likelihood: raise --max-iter");
+            out.add(stoppedAtMaxIter(iterations));
         }
         return out;
+    }
+
+    /** The warning for an EM fit that stopped at {@code --max-iter} without converging. */
+    public static String stoppedAtMaxIter(int iterations) {
+        return "EM stopped at --max-iter " + iterations + " before converging (--tol); the model may not be at a"
+                + " maximum of the likelihood: raise --max-iter";
     }
 }

@@ -76,10 +76,11 @@ public final class HadoopFiles {
 
     /**
      * A path or comma-separated list of paths as it may be written to metrics and reports: without the
-     * user-info of a URI ({@code s3a://KEY:SECRET@bucket/…} becomes {@code s3a://bucket/…}).
+     * user-info of a URI ({@code s3a://KEY:SECRET@bucket/…} becomes {@code s3a://bucket/…}, also when the
+     * secret holds a '/').
      */
     public static String redact(String paths) {
-        return paths == null ? null : paths.replaceAll("([A-Za-z][A-Za-z0-9+.-]*://)[^/@\\s,]*@", "$1");
+        return paths == null ? null : paths.replaceAll("([A-Za-z][A-Za-z0-9+.-]*://)[^@\\s,]*@", "$1");
     }
 
     /** Files are hidden from readers when their name starts with '_' or '.', as in Hadoop and Spark. */

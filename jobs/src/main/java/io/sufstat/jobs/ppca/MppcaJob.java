@@ -158,6 +158,8 @@ public final class MppcaJob implements Job {
                 metrics.put("q", q);
                 metrics.put("iterations", iterations);
                 metrics.put("converged", converged);
+                JobMetrics.warnings(metrics, converged ? java.util.List.of()
+                        : java.util.List.of(io.sufstat.jobs.gmm.Degeneracy.stoppedAtMaxIter(iterations)), LOG);
                 metrics.put("logLikelihood", ll);
                 metrics.put("seconds", (System.nanoTime() - t0) / 1e9);
                 out.writeText("metrics.json", Json.write(metrics));

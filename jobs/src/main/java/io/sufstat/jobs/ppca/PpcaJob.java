@@ -143,6 +143,8 @@ public final class PpcaJob implements Job {
                 metrics.put("q", q);
                 metrics.put("iterations", iterations);
                 metrics.put("converged", converged);
+                JobMetrics.warnings(metrics, converged ? java.util.List.of()
+                        : java.util.List.of(io.sufstat.jobs.gmm.Degeneracy.stoppedAtMaxIter(iterations)), LOG);
                 metrics.put("logLikelihood", ll);
                 metrics.put("secondsPerIteration", iterations == 0 ? 0 : iterSeconds / iterations);
                 metrics.put("seconds", (System.nanoTime() - t0) / 1e9);

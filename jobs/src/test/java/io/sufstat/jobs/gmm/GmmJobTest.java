@@ -30,11 +30,11 @@ class GmmJobTest extends SparkTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private static JsonNode read(Path p) throws IOException {
+    static JsonNode read(Path p) throws IOException {
         return JSON.readTree(p.toFile());
     }
 
-    private static Path writeCsv(Path file, double[][] x, double[] weights) throws IOException {
+    static Path writeCsv(Path file, double[][] x, double[] weights) throws IOException {
         int d = x[0].length;
         List<String> lines = new ArrayList<>();
         StringBuilder h = new StringBuilder();
@@ -100,7 +100,7 @@ class GmmJobTest extends SparkTest {
     }
 
     /** Three well-separated components in 4 dimensions, with their labels. */
-    private static double[][] threeBlobs(int perBlob, long seed, int[] labels) {
+    static double[][] threeBlobs(int perBlob, long seed, int[] labels) {
         SplittableRandom rng = new SplittableRandom(seed);
         double[][] centres = {{0, 0, 0, 0}, {8, 8, 0, -8}, {-8, 8, 8, 0}};
         double[][] x = new double[3 * perBlob][4];
