@@ -2,84 +2,102 @@ package io.sufstat.jobs;
 
 import org.junit.jupiter.api.Test;
 
-import java.io.IOException;
-import java.lang.management.ManagementFactory;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
 
+import static io.sufstat.jobs.Subprocess.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The command line as a scheduler sees it: a separate JVM, its exit status and its last words. */
 class SufstatMainTest {
 
-    private record Result(int exit, String out, String err) {
-    }
-
-    private static Result run(String... args) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        for (String a : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
-            if (a.startsWith("--add-") || a.startsWith("-XX:+Ignore") || a.startsWith("-Dio.netty")
-                    || a.startsWith("--enable-native")) {
-                cmd.add(a);
-            }
-        }
-        cmd.add("-Xmx1g");
-        cmd.add("-cp");
-        cmd.add(System.getProperty("java.class.path"));
-        cmd.add(Sufstat.class.getName());
-        cmd.addAll(List.of(args));
-        Path out = Files.createTempFile("sufstat-out", ".txt");
-        Path err = Files.createTempFile("sufstat-err", ".txt");
-        Process p = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-        assertTrue(p.waitFor(120, TimeUnit.SECONDS), "sufstat did not finish");
-        return new Result(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8), Files.readString(err, StandardCharsets.UTF_8));
+    static Path iris() {
+        return BadInputCatalogueTest.Fixtures.repository().resolve("sample-data/iris.csv");
     }
 
     @Test
     void helpAndUsageErrors() throws Exception {
-        Result help = run("--help");
+        Subprocess.Result help = run("--help");
         assertEquals(0, help.exit());
         assertTrue(help.out().contains("mle") && help.out().contains("generate"));
-        Result jobHelp = run("mle", "--help");
+        Subprocess.Result jobHelp = run("mle", "--help");
         assertEquals(0, jobHelp.exit());
         assertTrue(jobHelp.out().contains("--on-bad-record"));
         assertEquals(2, run().exit());
-        Result unknownJob = run("fit-everything");
+        Subprocess.Result unknownJob = run("fit-everything");
         assertEquals(2, unknownJob.exit());
+        assertEquals(1, unknownJob.errLines().size(), unknownJob.err());
         assertTrue(unknownJob.err().contains("unknown job"));
-        Result badOption = run("mle", "--input", "x", "--output", "y", "--tole", "3");
+        Subprocess.Result badOption = run("mle", "--input", "x", "--output", "y", "--tole", "3");
         assertEquals(2, badOption.exit());
-        assertTrue(badOption.err().contains("unknown option --tole"), badOption.err());
-        assertTrue(badOption.err().contains("Usage: sufstat mle"), badOption.err());
+        assertEquals(1, badOption.errLines().size(), badOption.err());
+        assertTrue(badOption.err().contains("unknown option --tole") && badOption.err().contains("Usage: sufstat mle"),
+                badOption.err());
     }
 
+    /**
+     * A bad record fails mle and score (run as sufstat and as the job's own main class, as spark-submit runs
+     * it) with exit 3 and one line: before, 56 and 222 lines of two Spark task traces, the message twice and
+     * "Exception in thread main".
+     */
     @Test
-    void successExitsZeroAndFailureNonZeroWithOneClearLine() throws Exception {
+    void aFailurePrintsOneLineAndItsExitStatus() throws Exception {
         Path dir = Files.createTempDirectory("sufstat-main");
-        Path iris = MleJobLocator.iris();
-        Result ok = run("mle", "--input", iris.toString(), "--output", dir.resolve("ok").toString());
+        Path bad = dir.resolve("bad.csv");
+        Files.writeString(bad, "sepal_length,sepal_width,petal_length,petal_width\n5.1,3.5,1.4,0.2\n5.1,3.5,x,0.2\n"
+                + "4.9,3.0,1.4,0.2\n4.7,3.2,1.3,0.2\n4.6,3.1,1.5,0.2\n");
+        Subprocess.Result ok = run("mle", "--input", iris().toString(), "--output", dir.resolve("ok").toString());
         assertEquals(0, ok.exit(), ok.err());
         assertTrue(Files.exists(dir.resolve("ok/_SUCCESS")));
-        Result failed = run("mle", "--input", dir.resolve("missing.csv").toString(), "--output", dir.resolve("no").toString());
-        assertNotEquals(0, failed.exit());
-        assertTrue(failed.err().contains("no input files match"), failed.err());
-        assertFalse(failed.err().contains("\tat "), "a user error prints no stack trace:\n" + failed.err());
-        assertFalse(Files.exists(dir.resolve("no")));
+        List<Subprocess.Result> failures = List.of(
+                run("mle", "--input", bad.toString(), "--output", dir.resolve("no1").toString(), "--quiet"),
+                Subprocess.runMain("io.sufstat.jobs.mle.MleJob", "--input", bad.toString(), "--output",
+                        dir.resolve("no2").toString(), "--quiet"),
+                run("score", "--model", dir.resolve("ok").toString(), "--input", bad.toString(), "--output",
+                        dir.resolve("no3").toString(), "--quiet"));
+        for (Subprocess.Result r : failures) {
+            assertEquals(3, r.exit(), r.err());
+            assertEquals(1, r.errLines().size(), "one line:\n" + r.err());
+            assertTrue(r.err().contains("ERROR") && r.err().contains("line 3: column 'petal_length' (3): 'x' is not a number"),
+                    r.err());
+        }
+        assertFalse(Files.exists(dir.resolve("no1")) || Files.exists(dir.resolve("no2")) || Files.exists(dir.resolve("no3")));
+        Subprocess.Result model = run("score", "--model", dir.resolve("nothing").toString(), "--input", iris().toString(),
+                "--output", dir.resolve("no4").toString(), "--quiet");
+        assertEquals(4, model.exit());
+        assertEquals(1, model.errLines().size(), model.err());
     }
 
-    /** Where the sample data are, from the module directory or the repository root. */
-    static final class MleJobLocator {
-        static Path iris() {
-            Path p = Path.of("../sample-data/iris.csv");
-            return (Files.exists(p) ? p : Path.of("sample-data/iris.csv")).toAbsolutePath().normalize();
+    /** --verbose shows the stack trace and Spark's INFO lines; --spark-conf values may hold commas. */
+    @Test
+    void verboseShowsTracesAndSparkSettingsTakeCommas() throws Exception {
+        Path dir = Files.createTempDirectory("sufstat-verbose");
+        Path bad = dir.resolve("bad.csv");
+        Files.writeString(bad, "a,b\n1,2\n3,x\n4,5\n6,8\n");
+        Subprocess.Result v = run("mle", "--input", bad.toString(), "--output", dir.resolve("no").toString(), "--verbose");
+        assertEquals(3, v.exit());
+        assertTrue(v.err().contains("INFO SparkContext: Running Spark version"), v.err());
+        assertTrue(v.err().contains("\tat io.sufstat.jobs.io.RowCursor.bad"), "the stack trace with --verbose");
+        Path a = jar(dir.resolve("a.jar"));
+        Path b = jar(dir.resolve("b.jar"));
+        Subprocess.Result jars = run("mle", "--input", iris().toString(), "--output", dir.resolve("ok").toString(),
+                "--verbose", "--spark-conf", "spark.jars=" + a + "," + b + ",spark.sql.shuffle.partitions=3", "--conf",
+                "spark.app.name=with,comma");
+        assertEquals(0, jars.exit(), jars.err());
+        assertTrue(jars.err().contains("Added JAR " + a) && jars.err().contains("Added JAR " + b), jars.err());
+        assertTrue(jars.err().contains("Submitted application: with,comma"), jars.err());
+    }
+
+    private static Path jar(Path p) throws Exception {
+        try (ZipOutputStream z = new ZipOutputStream(Files.newOutputStream(p))) {
+            z.putNextEntry(new ZipEntry("META-INF/MANIFEST.MF"));
+            z.write("Manifest-Version: 1.0\n".getBytes());
         }
+        return p;
     }
 }

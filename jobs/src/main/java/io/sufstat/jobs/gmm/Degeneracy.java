@@ -43,18 +43,23 @@ public final class Degeneracy {
         }
         if (!thin.isEmpty()) {
             out.add(thin.size() + " of " + m.size() + " components carry the weight of fewer than d + 1 = " + (d + 1)
-                    + " rows, so their covariances are not estimated from data: components " + String.join(", ", thin)
+                    + " rows, so their covariances are not estimated from data: components " + first(thin)
                     + "; use fewer components (--k)");
         }
         if (!floor.isEmpty()) {
             out.add(floor.size() + " of " + m.size() + " components have a covariance eigenvalue at the --reg-covar floor "
-                    + regCovar + " (no spread in the data along that direction): components " + String.join(", ", floor)
+                    + regCovar + " (no spread in the data along that direction): components " + first(floor)
                     + "; check for constant or duplicated features, or use fewer components");
         }
         if (!converged) {
             out.add(stoppedAtMaxIter(iterations));
         }
         return out;
+    }
+
+    /** The first eight items, then an ellipsis. */
+    private static String first(List<String> items) {
+        return String.join(", ", items.subList(0, Math.min(8, items.size()))) + (items.size() > 8 ? ", …" : "");
     }
 
     /** The warning for an EM fit that stopped at {@code --max-iter} without converging. */

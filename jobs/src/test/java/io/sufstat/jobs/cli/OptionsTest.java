@@ -85,4 +85,16 @@ class OptionsTest {
         assertTrue(u.contains("Default: 1e-3."));
         assertTrue(u.contains("--verbose"));
     }
+
+    /** A comma starts a new --spark-conf pair only before key=; --conf is repeatable and takes any value. */
+    @Test
+    void sparkSettingsTakeValuesWithCommas() {
+        Options o = parse("--input", "a.csv", "--spark-conf", "spark.jars=a.jar,b.jar, spark.x.y=1", "--conf",
+                "spark.driver.extraJavaOptions=-Da=1,2", "--conf", "spark.x.y=2");
+        assertEquals(java.util.Map.of("spark.jars", "a.jar,b.jar", "spark.x.y", "2",
+                "spark.driver.extraJavaOptions", "-Da=1,2"), o.sparkSettings());
+        assertEquals(List.of("spark.driver.extraJavaOptions=-Da=1,2", "spark.x.y=2"), o.getAll("conf"));
+        assertThrows(UsageException.class, () -> parse("--input", "a", "--conf", "novalue").sparkSettings());
+        assertThrows(UsageException.class, () -> parse("--input", "a", "--spark-conf", "=1").sparkSettings());
+    }
 }

@@ -363,4 +363,50 @@ class GmmJobTest extends SparkTest {
         assertTrue(nearestCentreDistance(m.get("means"), low) < 0.15 * Math.sqrt(d) / Math.sqrt(perBlob) * 10);
         assertTrue(nearestCentreDistance(m.get("means"), high) < 0.15 * Math.sqrt(d) / Math.sqrt(perBlob) * 10);
     }
+
+    /** K = 1 is the maximum-likelihood Gaussian (plus reg-covar) for every initialisation; no k-means runs. */
+    @Test
+    void oneComponentIsTheGaussianForEveryInit() throws Exception {
+        Path dir = tempDir("gmm-k1");
+        Path data = writeCsv(dir.resolve("blobs.csv"), threeBlobs(40, 3, null), null);
+        runJob("mle", "--input", data.toString(), "--output", dir.resolve("mle").toString(), "--reg-covar", "1e-6");
+        JsonNode mle = read(dir.resolve("mle/model.json"));
+        for (String init : List.of("kmeans", "k-means++", "random-from-data", "random")) {
+            Path out = dir.resolve("k1-" + init);
+            runJob("gmm", "--input", data.toString(), "--output", out.toString(), "--k", "1-3", "--init", init);
+            List<String> lines = Files.readAllLines(out.resolve("selection.csv"));
+            assertEquals(4, lines.size(), "K = 1, 2, 3 all fitted with " + init + ": " + lines);
+            runJob("gmm", "--input", data.toString(), "--output", dir.resolve("one-" + init).toString(), "--k", "1",
+                    "--init", init);
+            JsonNode one = read(dir.resolve("one-" + init + "/model.json"));
+            assertEquals(mle.get("logLikelihood").asDouble(), one.get("logLikelihood").asDouble(),
+                    1e-9 * Math.abs(mle.get("logLikelihood").asDouble()), init);
+            for (int j = 0; j < 4; j++) {
+                assertEquals(mle.get("mean").get(j).asDouble(), one.get("means").get(0).get(j).asDouble(), 1e-9, init);
+            }
+        }
+    }
+
+    /** A selection lists a combination that fails and goes on; degenerate fits are flagged in metrics.json. */
+    @Test
+    void failingCombinationsAreListedAndDegenerateFitsFlagged() throws Exception {
+        Path dir = tempDir("gmm-degenerate");
+        Path data = writeCsv(dir.resolve("blobs.csv"), threeBlobs(10, 5, null), null);
+        Path sel = dir.resolve("sel");
+        runJob("gmm", "--input", data.toString(), "--output", sel.toString(), "--k", "2,3,40", "--init", "k-means++");
+        List<String> lines = Files.readAllLines(sel.resolve("selection.csv"));
+        assertTrue(lines.get(3).startsWith("40,full") && lines.get(3).contains("larger than the number of rows (30)"),
+                lines.toString());
+        Path deg = dir.resolve("deg");
+        runJob("gmm", "--input", data.toString(), "--output", deg.toString(), "--k", "25", "--init", "random-from-data",
+                "--max-iter", "3", "--tol", "0");
+        JsonNode warnings = read(deg.resolve("metrics.json")).get("warnings");
+        List<String> w = new ArrayList<>();
+        warnings.forEach(n -> w.add(n.asText()));
+        assertTrue(w.stream().anyMatch(s -> s.contains("fewer than d + 1 = 5 rows")), w.toString());
+        assertTrue(w.stream().anyMatch(s -> s.contains("--reg-covar floor")), w.toString());
+        assertTrue(w.stream().anyMatch(s -> s.contains("stopped at --max-iter 3")), w.toString());
+        JsonNode clean = read(sel.resolve("metrics.json")).get("warnings");
+        assertEquals(0, clean.size(), clean.toString());
+    }
 }
