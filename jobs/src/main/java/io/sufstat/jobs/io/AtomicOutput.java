@@ -258,6 +258,9 @@ public final class AtomicOutput {
      */
     private static void recoverSiblings(FileSystem fs, Path target) throws IOException {
         String prefix = "." + target.getName() + ".sufstat-";
+        if (!fs.exists(target.getParent())) {
+            return;
+        }
         FileStatus[] siblings = fs.listStatus(target.getParent(), p -> p.getName().startsWith(prefix)
                 && !p.getName().endsWith("-lock"));
         List<FileStatus> dead = new ArrayList<>();

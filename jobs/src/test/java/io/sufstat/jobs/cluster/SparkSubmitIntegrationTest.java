@@ -28,11 +28,22 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * job, each step reading the previous step's output.
  */
 @Tag("integration")
-class SparkSubmitIntegrationTest {
+public class SparkSubmitIntegrationTest {
 
     static final Path ROOT = Path.of("").toAbsolutePath().getParent();
 
     static void submit(Path logs, String mainClass, String... args) throws Exception {
+        int exit = submitForExit(logs, mainClass, args);
+        assertEquals(0, exit, mainClass + ":\n" + Files.readString(logOf(logs, mainClass)));
+    }
+
+    /** Where {@link #submitForExit} writes the log of {@code mainClass}'s last run. */
+    public static Path logOf(Path logs, String mainClass) {
+        return logs.resolve(mainClass.substring(mainClass.lastIndexOf('.') + 1) + ".log");
+    }
+
+    /** Submits {@code mainClass args…} from the thin jar through SparkSubmit (local[2]); its exit status. */
+    public static int submitForExit(Path logs, String mainClass, String... args) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
         // The module flags Spark needs, as this test JVM got them.
         for (String a : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
@@ -45,10 +56,10 @@ class SparkSubmitIntegrationTest {
                 "org.apache.spark.deploy.SparkSubmit", "--master", "local[2]", "--class", mainClass,
                 ROOT.resolve("jobs/target/sufstat-jobs.jar").toString()));
         cmd.addAll(List.of(args));
-        Path log = logs.resolve(mainClass.substring(mainClass.lastIndexOf('.') + 1) + ".log");
+        Path log = logOf(logs, mainClass);
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        assertTrue(p.waitFor(180, TimeUnit.SECONDS), mainClass + " did not finish");
-        assertEquals(0, p.exitValue(), mainClass + ":\n" + Files.readString(log));
+        assertTrue(p.waitFor(300, TimeUnit.SECONDS), mainClass + " did not finish");
+        return p.exitValue();
     }
 
     @Test

@@ -166,4 +166,15 @@ class AtomicOutputTest {
                 "s3a://AKIAXXXX:secret/key@bucket/data/day=1,hdfs://user@nn:8020/x"));
         assertEquals("/local/path", HadoopFiles.redact("/local/path"));
     }
+
+    @Test
+    void anOutputWhoseParentsDoNotExistYetIsWritten() throws Exception {
+        Path dir = Files.createTempDirectory("atomic-nested");
+        Path target = dir.resolve("a/b/out");
+        AtomicOutput o = prepare(target, false);
+        o.writeText("model.json", "x");
+        o.commit();
+        assertEquals("x", Files.readString(target.resolve("model.json")));
+        assertEquals(List.of("out"), siblings(target.getParent()));
+    }
 }
