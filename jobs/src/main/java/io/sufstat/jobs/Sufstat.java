@@ -180,9 +180,53 @@ public final class Sufstat {
             for (String taskFailures : TASK_FAILURE_LOGGERS) {
                 Configurator.setLevel(taskFailures, verbose ? Level.INFO : Level.OFF);
             }
+            // Spark warns that it stops a metrics system that never started after a failed start.
+            Configurator.setLevel("org.apache.spark.metrics.MetricsSystem", verbose ? Level.INFO : Level.ERROR);
+            LibraryTraces.install(!verbose);
         } catch (RuntimeException | LinkageError e) {
             // Another logging backend: leave its configuration alone.
             LOG.debug("could not set log levels: {}", e.toString());
+        }
+    }
+
+    /**
+     * Without --verbose, a log event of a library (Spark, Hadoop, …) that carries a stack trace is dropped:
+     * the failure it reports reaches the user as sufstat's one line, with --verbose as the full trace.
+     */
+    static final class LibraryTraces extends org.apache.logging.log4j.core.filter.AbstractFilter {
+        private static final LibraryTraces INSTANCE = new LibraryTraces();
+
+        static void install(boolean on) {
+            org.apache.logging.log4j.core.LoggerContext ctx =
+                    (org.apache.logging.log4j.core.LoggerContext) org.apache.logging.log4j.LogManager.getContext(false);
+            org.apache.logging.log4j.core.config.Configuration config = ctx.getConfiguration();
+            config.removeFilter(INSTANCE);
+            if (on) {
+                config.addFilter(INSTANCE);
+            }
+            ctx.updateLoggers();
+        }
+
+        private static Result of(String logger, Throwable thrown) {
+            return thrown != null && !logger.startsWith("io.sufstat") ? Result.DENY : Result.NEUTRAL;
+        }
+
+        @Override
+        public Result filter(org.apache.logging.log4j.core.LogEvent event) {
+            return of(event.getLoggerName(), event.getThrown());
+        }
+
+        // A context-wide filter is asked before the event exists, through these.
+        @Override
+        public Result filter(org.apache.logging.log4j.core.Logger logger, Level level, org.apache.logging.log4j.Marker marker,
+                             Object msg, Throwable t) {
+            return of(logger.getName(), t);
+        }
+
+        @Override
+        public Result filter(org.apache.logging.log4j.core.Logger logger, Level level, org.apache.logging.log4j.Marker marker,
+                             org.apache.logging.log4j.message.Message msg, Throwable t) {
+            return of(logger.getName(), t);
         }
     }
 

@@ -71,6 +71,13 @@ class SufstatMainTest {
                 "--output", dir.resolve("no4").toString(), "--quiet");
         assertEquals(4, model.exit());
         assertEquals(1, model.errLines().size(), model.err());
+        // The environment's failure (here a master URL Spark cannot parse): exit 1, one line naming the cause.
+        Subprocess.Result env = run("mle", "--input", iris().toString(), "--output", dir.resolve("no5").toString(),
+                "--master", "bogus://nowhere", "--quiet");
+        assertEquals(1, env.exit(), env.err());
+        assertEquals(1, env.errLines().size(), env.err());
+        assertTrue(env.err().contains("unexpected") && env.err().contains("bogus://nowhere")
+                && env.err().contains("--verbose"), env.err());
     }
 
     /** --verbose shows the stack trace and Spark's INFO lines; --spark-conf values may hold commas. */

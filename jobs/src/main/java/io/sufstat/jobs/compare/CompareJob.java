@@ -145,10 +145,10 @@ public final class CompareJob implements Job {
             out.writeText("metrics.json", Json.write(metrics));
             out.commit();
             LOG.info("KL(A‖B) = {}, KL(B‖A) = {}{}; wrote {}", format(ab), format(ba),
-                    failAbove == null ? "" : " (threshold " + failAbove + ")", out.target());
+                    failAbove == null ? "" : " (threshold " + failAbove + ")", out.shown());
             if (drift) {
                 throw new JobFailedException(Failure.DRIFT, String.format("drift: KL %.6g nats exceeds --fail-above %s (report in %s)",
-                        worst, failAbove, out.target()));
+                        worst, failAbove, out.shown()));
             }
         } finally {
             out.abort();

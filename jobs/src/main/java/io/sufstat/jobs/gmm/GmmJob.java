@@ -364,7 +364,7 @@ public final class GmmJob implements Job {
         time.put("total", round((System.nanoTime() - t0) / 1e9));
         out.writeText("metrics.json", Json.write(metrics));
         out.commit();
-        LOG.info("wrote {}", HadoopFiles.redact(out.target().toString()));
+        LOG.info("wrote {}", out.shown());
     }
 
     private static double round(double s) {
@@ -395,7 +395,7 @@ public final class GmmJob implements Job {
         n.put("iterations", f.iterations());
         n.put("converged", f.converged());
         n.set("logLikelihoodTrace", Json.array(f.trace(), "logLikelihoodTrace"));
-        n.put("init", init);
+        n.put("init", HadoopFiles.redact(init));
         n.put("nInit", nInit);
         n.put("seed", seed);
         n.put("regCovar", reg);

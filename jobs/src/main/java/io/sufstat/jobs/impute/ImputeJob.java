@@ -161,7 +161,7 @@ public final class ImputeJob implements Job {
             out.commit();
             bm.destroy();
             LOG.info("imputed {} cells in {} of {} rows ({} with every feature missing); wrote {}", all, total[d],
-                    read.rowsUsed(), total[d + 1], out.target());
+                    read.rowsUsed(), total[d + 1], out.shown());
         } finally {
             out.abort();
         }

@@ -129,6 +129,11 @@ public final class AtomicOutput {
         return target;
     }
 
+    /** The output's path as logs and messages show it (without URI credentials). */
+    public String shown() {
+        return show(target);
+    }
+
     /** The temporary directory itself (for a Spark writer that writes the whole output). */
     public String root() {
         return temp.toString();

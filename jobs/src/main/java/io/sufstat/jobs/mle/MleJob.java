@@ -15,6 +15,7 @@ import io.sufstat.jobs.cli.OptionSpec;
 import io.sufstat.jobs.cli.Options;
 import io.sufstat.jobs.cli.UsageException;
 import io.sufstat.jobs.io.AtomicOutput;
+import io.sufstat.jobs.io.HadoopFiles;
 import io.sufstat.jobs.io.InputOptions;
 import io.sufstat.jobs.io.JobMetrics;
 import io.sufstat.jobs.io.Json;
@@ -100,7 +101,7 @@ public final class MleJob implements Job {
         AtomicOutput out = AtomicOutput.prepare(o, ctx.hadoopConf());
         try {
             TableSource table = TableSource.open(in, ctx.spark());
-            LOG.info("reading {} ({}): {} features [{}], {} partitions", in.path(), in.format(), table.dimension(),
+            LOG.info("reading {} ({}): {} features [{}], {} partitions", HadoopFiles.redact(in.path()), in.format(), table.dimension(),
                     String.join(", ", table.features()), table.numPartitions());
             ObjectNode metrics = JobMetrics.start("mle", in, table);
             if (in.missingAllowed()) {
@@ -115,7 +116,7 @@ public final class MleJob implements Job {
                 GroupedMle.fit(ctx.spark(), table, in, estimator, ridge, out, metrics, t0);
             }
             out.commit();
-            LOG.info("wrote {}", out.target());
+            LOG.info("wrote {}", out.shown());
         } finally {
             out.abort();
         }

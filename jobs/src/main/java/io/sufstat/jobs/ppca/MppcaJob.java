@@ -165,7 +165,7 @@ public final class MppcaJob implements Job {
                 out.writeText("metrics.json", Json.write(metrics));
                 out.commit();
                 LOG.info("mppca: {} after {} iterations, mean log-likelihood {}; wrote {}", converged ? "converged"
-                        : "stopped at --max-iter", iterations, String.format("%.10f", ll / rows), out.target());
+                        : "stopped at --max-iter", iterations, String.format("%.10f", ll / rows), out.shown());
             }
         } finally {
             out.abort();

@@ -150,7 +150,7 @@ public final class PpcaJob implements Job {
                 metrics.put("seconds", (System.nanoTime() - t0) / 1e9);
                 out.writeText("metrics.json", Json.write(metrics));
                 out.commit();
-                LOG.info("wrote {}", out.target());
+                LOG.info("wrote {}", out.shown());
             }
         } finally {
             out.abort();

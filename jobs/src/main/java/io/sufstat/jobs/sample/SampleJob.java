@@ -119,7 +119,7 @@ public final class SampleJob implements Job {
             metrics.put("seconds", (System.nanoTime() - t) / 1e9);
             out.writeText("_metrics.json", Json.write(metrics));
             out.commit();
-            LOG.info("wrote {}", out.target());
+            LOG.info("wrote {}", out.shown());
         } finally {
             out.abort();
         }

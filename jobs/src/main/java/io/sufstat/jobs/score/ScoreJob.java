@@ -168,7 +168,7 @@ public final class ScoreJob implements Job {
             out.commit();
             kernel.destroy();
             LOG.info("scored {} rows in {} s; wrote {}", stats.rowsUsed(), String.format("%.2f", (System.nanoTime() - t0) / 1e9),
-                    out.target());
+                    out.shown());
         } finally {
             out.abort();
         }
