@@ -299,6 +299,23 @@ class BadInputCatalogueTest {
         }
     }
 
+    /** A sub-directory that is not a partition directory is read, recursively, for Parquet (not skipped). */
+    @Test
+    void subDirectoriesOfParquetInputsAreReadRecursively() throws Exception {
+        Path dir = SparkTest.tempDir("parquet-tree");
+        assertEquals(0, CliRun.of("generate", "--output", dir.resolve("data").toString(), "--rows", "100", "--dim", "2",
+                "--format", "parquet").exit());
+        Path sub = Files.createDirectories(dir.resolve("data/sub"));
+        try (var files = Files.list(dir.resolve("data"))) {
+            for (Path f : files.filter(f -> f.toString().endsWith(".parquet")).toList()) {
+                Files.copy(f, sub.resolve(f.getFileName()));
+            }
+        }
+        CliRun r = CliRun.of("mle", "--input", dir.resolve("data").toString(), "--output", dir.resolve("out").toString());
+        assertEquals(0, r.exit(), String.join("\n", r.log()));
+        assertTrue(Files.readString(dir.resolve("out/metrics.json")).contains("\"rowsRead\" : 200"));
+    }
+
     /** Files the cases use, in one temporary directory; inputs and earlier outputs are checked after every case. */
     static final class Fixtures {
         static final String IRIS_HEADER = "sepal_length,sepal_width,petal_length,petal_width,species";

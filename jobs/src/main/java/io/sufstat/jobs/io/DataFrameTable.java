@@ -64,7 +64,7 @@ final class DataFrameTable extends TableSource {
         }
         Dataset<Row> df;
         try {
-            df = spark.read().format(o.format()).load(o.path().split(","));
+            df = HadoopFiles.reader(spark, o.path(), o.format()).load(o.path().split(","));
         } catch (RuntimeException e) {
             throw new JobFailedException(Failure.INPUT, "cannot read " + o.path() + " as " + o.format() + ": " + e.getMessage(), e);
         }

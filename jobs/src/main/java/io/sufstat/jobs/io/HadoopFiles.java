@@ -123,7 +123,8 @@ public final class HadoopFiles {
      * visible sub-directory of a CSV input directory is refused (name the files with a glob), while for
      * Parquet, ORC and JSON, which Spark reads with partition directories ({@code day=…/}), sub-directories
      * are listed too; and files of two formats (by their extensions), or of another format than
-     * {@code format}, are refused naming them.
+     * {@code format}, are refused naming them. Spark reads sub-directories that are not partition
+     * directories through {@link #reader}.
      */
     public static List<Path> inputFiles(String input, String format, Configuration conf) throws IOException {
         List<Path> out = new ArrayList<>();
@@ -162,6 +163,43 @@ public final class HadoopFiles {
                     + formatOf(first.getName()) + " (or the files of the format you meant)");
         }
         return out;
+    }
+
+    /**
+     * Whether a directory of the input holds a visible sub-directory that is not a partition directory
+     * ({@code key=value}): Spark's readers skip the files of such directories unless told to look
+     * recursively, so sufstat tells them ({@code recursiveFileLookup}).
+     */
+    public static boolean hasPlainSubdirectories(String input, Configuration conf) throws IOException {
+        for (String part : input.split(",")) {
+            Path p = new Path(part.trim());
+            FileSystem fs = p.getFileSystem(conf);
+            FileStatus[] matches = fs.globStatus(p);
+            for (FileStatus st : matches == null ? new FileStatus[0] : matches) {
+                if (st.isDirectory() && hasPlainSubdirectory(fs, st.getPath())) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    private static boolean hasPlainSubdirectory(FileSystem fs, Path dir) throws IOException {
+        for (FileStatus child : fs.listStatus(dir)) {
+            if (child.isDirectory() && !isHidden(child.getPath())
+                    && (!child.getPath().getName().contains("=") || hasPlainSubdirectory(fs, child.getPath()))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** A Spark reader of {@code format} for {@code input}: recursive where plain sub-directories hold files. */
+    public static org.apache.spark.sql.DataFrameReader reader(org.apache.spark.sql.SparkSession spark, String input,
+                                                              String format) throws IOException {
+        org.apache.spark.sql.DataFrameReader r = spark.read().format(format);
+        return hasPlainSubdirectories(input, spark.sparkContext().hadoopConfiguration())
+                ? r.option("recursiveFileLookup", "true") : r;
     }
 
     private static void addDirectory(FileSystem fs, Path dir, String format, List<Path> out) throws IOException {

@@ -89,7 +89,7 @@ public final class ModelInput implements Serializable {
         }
         Dataset<Row> df;
         try {
-            df = spark.read().format(in.format()).load(in.path().split(","));
+            df = HadoopFiles.reader(spark, in.path(), in.format()).load(in.path().split(","));
         } catch (RuntimeException e) {
             throw new JobFailedException(Failure.INPUT, "cannot read " + in.path() + " as " + in.format() + ": "
                     + e.getMessage(), e);
