@@ -94,6 +94,23 @@ public final class HadoopFiles {
      * matches of a glob (comma-separated paths allowed), sorted by path. Empty when nothing matches.
      */
     public static List<Path> listInputFiles(String input, Configuration conf) throws IOException {
+        return matches(input, conf, (fs, dir, out) -> {
+            for (FileStatus child : fs.listStatus(dir)) {
+                if (child.isFile() && !isHidden(child.getPath())) {
+                    out.add(child.getPath());
+                }
+            }
+        });
+    }
+
+    /** How the files of a directory the input names are listed. */
+    @FunctionalInterface
+    private interface DirectoryLister {
+        void add(FileSystem fs, Path dir, List<Path> out) throws IOException;
+    }
+
+    /** The files of each comma-separated part and glob match (directories through {@code dirs}), sorted. */
+    private static List<Path> matches(String input, Configuration conf, DirectoryLister dirs) throws IOException {
         List<Path> out = new ArrayList<>();
         for (String part : input.split(",")) {
             Path p = new Path(part.trim());
@@ -104,11 +121,7 @@ public final class HadoopFiles {
             }
             for (FileStatus st : matches) {
                 if (st.isDirectory()) {
-                    for (FileStatus child : fs.listStatus(st.getPath())) {
-                        if (child.isFile() && !isHidden(child.getPath())) {
-                            out.add(child.getPath());
-                        }
-                    }
+                    dirs.add(fs, st.getPath(), out);
                 } else if (!isHidden(st.getPath()) || matches.length == 1) {
                     out.add(st.getPath());
                 }
@@ -127,23 +140,7 @@ public final class HadoopFiles {
      * directories through {@link #reader}.
      */
     public static List<Path> inputFiles(String input, String format, Configuration conf) throws IOException {
-        List<Path> out = new ArrayList<>();
-        for (String part : input.split(",")) {
-            Path p = new Path(part.trim());
-            FileSystem fs = p.getFileSystem(conf);
-            FileStatus[] matches = fs.globStatus(p);
-            if (matches == null) {
-                continue;
-            }
-            for (FileStatus st : matches) {
-                if (st.isDirectory()) {
-                    addDirectory(fs, st.getPath(), format, out);
-                } else if (!isHidden(st.getPath()) || matches.length == 1) {
-                    out.add(st.getPath());
-                }
-            }
-        }
-        out.sort(Comparator.comparing(Path::toString));
+        List<Path> out = matches(input, conf, (fs, dir, files) -> addDirectory(fs, dir, format, files));
         Path first = null;
         for (Path f : out) {
             String known = formatOf(f.getName());

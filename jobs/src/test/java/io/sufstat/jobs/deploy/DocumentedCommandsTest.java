@@ -105,11 +105,13 @@ class DocumentedCommandsTest {
         ProcessBuilder pb = new ProcessBuilder(words.subList(i, words.size())).directory(wd.toFile()).redirectErrorStream(true);
         pb.environment().putAll(env);
         Path log = Files.createTempFile(wd, "cmd", ".log");
+        long t0 = System.nanoTime();
         Process p = pb.redirectOutput(log.toFile()).start();
         assertTrue(p.waitFor(600, TimeUnit.SECONDS), "did not finish: " + words);
         String text = Files.readString(log);
         assertEquals(expectedExit, p.exitValue(), String.join(" ", words) + ":\n" + text);
-        System.out.printf("DocumentedCommandsTest: exit %d: %s%n", p.exitValue(), String.join(" ", words));
+        System.out.printf("DocumentedCommandsTest: exit %d in %.1f s: %s%n", p.exitValue(), (System.nanoTime() - t0) / 1e9,
+                String.join(" ", words));
         return text;
     }
 
