@@ -266,8 +266,10 @@ public final class AtomicOutput {
         if (!fs.exists(target.getParent())) {
             return;
         }
-        FileStatus[] siblings = fs.listStatus(target.getParent(), p -> p.getName().startsWith(prefix)
-                && !p.getName().endsWith("-lock"));
+        // Only names sufstat gives: tmp-/old-HOST-PID-ID, and an older sufstat's UUID.tmp and old-UUID.
+        java.util.regex.Pattern ours = java.util.regex.Pattern.compile(java.util.regex.Pattern.quote(prefix)
+                + "((tmp|old)-.+-\\d+-[0-9a-f]{8}|[0-9a-f-]{36}\\.tmp|old-[0-9a-f-]{36})");
+        FileStatus[] siblings = fs.listStatus(target.getParent(), p -> ours.matcher(p.getName()).matches());
         List<FileStatus> dead = new ArrayList<>();
         for (FileStatus s : siblings) {
             if (Owner.isGone(s.getPath().getName().substring(prefix.length()), s.getModificationTime(), STALE_MS)) {

@@ -114,12 +114,16 @@ class AtomicOutputTest {
         String live = AtomicOutput.Owner.current().replaceAll("-\\d+$",
                 "-" + ProcessHandle.current().parent().orElseThrow().pid());
         Files.createDirectories(dir.resolve(".out.sufstat-tmp-" + live + "-01234567"));
-        // A user's own hidden directory of a similar name is not touched either.
+        // A user's own hidden directories of similar names are not touched either, however old.
         Files.createDirectories(dir.resolve(".out.mine"));
+        Files.createDirectories(dir.resolve(".out.sufstat-notes"));
+        Files.setLastModifiedTime(dir.resolve(".out.sufstat-notes"),
+                java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() - 86_400_000L));
         AtomicOutput o = prepare(target, false);
         o.writeText("model.json", "new");
         o.commit();
-        assertEquals(List.of(".out.mine", ".out.sufstat-tmp-" + live + "-01234567", "out"), siblings(dir));
+        assertEquals(List.of(".out.mine", ".out.sufstat-notes", ".out.sufstat-tmp-" + live + "-01234567", "out"),
+                siblings(dir));
     }
 
     @Test
