@@ -52,8 +52,10 @@ class KillTest {
     private static boolean killWhileWriting(Path out, long delayMs, String... args) throws Exception {
         Path log = Files.createTempFile("kill", ".log");
         Process p = Subprocess.start(log, args);
+        // This run's own temporary directory (named with its process id), not one a killed run left.
+        String mine = "-tmp-" + AtomicOutputOwner.host() + "-" + p.pid() + "-";
         long deadline = System.nanoTime() + 120_000_000_000L;
-        while (siblings(out).stream().noneMatch(n -> n.contains("-tmp-")) && p.isAlive() && System.nanoTime() < deadline) {
+        while (siblings(out).stream().noneMatch(n -> n.contains(mine)) && p.isAlive() && System.nanoTime() < deadline) {
             Thread.sleep(2);
         }
         if (!p.isAlive()) {
@@ -63,6 +65,13 @@ class KillTest {
         p.destroyForcibly();
         assertTrue(p.waitFor(30, TimeUnit.SECONDS));
         return true;
+    }
+
+    /** The host part of sufstat's temporary directory names, as the driver JVM (on this host) writes it. */
+    static final class AtomicOutputOwner {
+        static String host() throws Exception {
+            return java.net.InetAddress.getLocalHost().getHostName().replaceAll("[^A-Za-z0-9.]", "_");
+        }
     }
 
     /** A complete score output: marker, success flag, metrics and every row. */
@@ -108,7 +117,7 @@ class KillTest {
         Subprocess.Result first = Subprocess.run(score(out));
         assertEquals(0, first.exit(), first.err());
         String previous = Files.readString(out.resolve("_metrics.json"));
-        for (long delay : new long[] {0, 300, 900}) {
+        for (long delay : new long[] {0, 300, 1500}) {
             if (!killWhileWriting(out, delay, score(out, "--overwrite", "--anomaly-threshold", "-9"))) {
                 continue;
             }
