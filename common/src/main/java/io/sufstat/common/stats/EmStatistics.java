@@ -6,7 +6,6 @@ import io.sufstat.common.model.CovarianceType;
 import io.sufstat.common.model.GaussianMixture;
 import io.sufstat.common.model.MixtureKernel;
 
-import java.io.Serializable;
 
 /**
  * The sufficient statistics of one EM iteration for a Gaussian mixture, mergeable across partitions:
@@ -22,7 +21,7 @@ import java.io.Serializable;
  * {@code N_k + 10ε} and {@code reg_covar} on the diagonal): {@code μ_k' = μ_k + S_k/N_k},
  * {@code Σ_k' = (Q_k − N_k δ_k δ_kᵀ)/N_k + reg·I} with {@code δ_k = S_k/N_k}, {@code π_k' = N_k / Σ N}.
  */
-public final class EmStatistics implements Serializable {
+public final class EmStatistics implements Mergeable<EmStatistics> {
     private static final long serialVersionUID = 1L;
     private static final double EPS = Math.ulp(1.0);
 
@@ -494,6 +493,7 @@ public final class EmStatistics implements Serializable {
     }
 
     /** Adds {@code other} (statistics of other rows under the same kernel) to these. */
+    @Override
     public EmStatistics combine(EmStatistics other) {
         if (other.type != type || other.k != k || other.d != d) {
             throw new IllegalArgumentException("statistics of different mixtures cannot be combined");

@@ -3,7 +3,6 @@ package io.sufstat.common.stats;
 import io.sufstat.common.linalg.Blas;
 import io.sufstat.common.model.Gaussian;
 
-import java.io.Serializable;
 
 /**
  * The weighted first and second moments of a set of rows in mergeable form: row count {@code n},
@@ -23,7 +22,7 @@ import java.io.Serializable;
  * <p>Rows must hold finite values and finite, non-negative weights: readers check them. An empty
  * summary (no weight) has no mean or covariance; asking for one throws.
  */
-public final class MomentSummary implements Serializable {
+public final class MomentSummary implements Mergeable<MomentSummary> {
     private static final long serialVersionUID = 1L;
 
     private final int dim;
@@ -148,6 +147,7 @@ public final class MomentSummary implements Serializable {
     }
 
     /** Merges {@code other} into this summary (Chan et al. pairwise update); {@code other} is unchanged. */
+    @Override
     public MomentSummary combine(MomentSummary other) {
         checkDim(other.dim);
         count += other.count;

@@ -18,7 +18,7 @@ import java.io.Serializable;
  * {@code S W = T/N − δ (δᵀW)} and {@code tr S = s/N − ‖δ‖²}; then
  * {@code W' = S W (σ² I + M⁻¹ Wᵀ S W)⁻¹}, {@code σ²' = (tr S − tr(S W M⁻¹ W'ᵀ)) / d}, {@code π_k' = N_k / N}.
  */
-public final class MppcaStatistics implements Serializable {
+public final class MppcaStatistics implements Mergeable<MppcaStatistics> {
     private static final long serialVersionUID = 1L;
 
     private final int k;
@@ -169,6 +169,7 @@ public final class MppcaStatistics implements Serializable {
         }
     }
 
+    @Override
     public MppcaStatistics combine(MppcaStatistics o) {
         if (o.k != k || o.d != d || o.q != q) {
             throw new IllegalArgumentException("statistics of different shapes cannot be combined");

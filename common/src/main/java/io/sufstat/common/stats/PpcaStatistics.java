@@ -18,7 +18,7 @@ import java.io.Serializable;
  * {@code σ²' = (s − 2 tr(W'ᵀ S_xz) + tr(A W'ᵀW')) / (N d)}. The log-likelihood of the current
  * parameters comes from the same statistics: {@code Σ w x_cᵀ C⁻¹ x_c = (s − tr(M S_zz)) / σ²}.
  */
-public final class PpcaStatistics implements Serializable {
+public final class PpcaStatistics implements Mergeable<PpcaStatistics> {
     private static final long serialVersionUID = 1L;
 
     private final int d;
@@ -97,6 +97,7 @@ public final class PpcaStatistics implements Serializable {
         return this;
     }
 
+    @Override
     public PpcaStatistics combine(PpcaStatistics o) {
         if (o.d != d || o.q != q) {
             throw new IllegalArgumentException("statistics of different shapes cannot be combined");

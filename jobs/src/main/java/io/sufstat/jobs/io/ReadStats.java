@@ -1,6 +1,5 @@
 package io.sufstat.jobs.io;
 
-import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumMap;
@@ -13,7 +12,7 @@ import java.util.Map;
  * skipped rows as examples for the log. Under the {@code skip} policy nothing is dropped silently: every
  * skipped row is counted here and reported in metrics.json.
  */
-public final class ReadStats implements Serializable {
+public final class ReadStats implements io.sufstat.common.stats.Mergeable<ReadStats> {
     private static final long serialVersionUID = 1L;
     private static final int MAX_EXAMPLES = 5;
 
@@ -38,6 +37,12 @@ public final class ReadStats implements Serializable {
         }
     }
 
+    @Override
+    public ReadStats combine(ReadStats other) {
+        return merge(other);
+    }
+
+    /** Adds {@code other}'s counts (and examples, up to five) to these. */
     public ReadStats merge(ReadStats other) {
         rowsRead += other.rowsRead;
         rowsUsed += other.rowsUsed;
