@@ -44,8 +44,18 @@ public interface EmModel<P, S extends Mergeable<S>> {
         return objective / weightSum;
     }
 
+    /** Words to add to the message of a failed update (components that collapsed, …); empty by default. */
+    default String diagnose(S stats) {
+        return "";
+    }
+
     /** What the objective is called in logs and model.json ("log-likelihood", "lower bound"). */
     default String objectiveName() {
         return "log-likelihood";
+    }
+
+    /** What {@link #convergenceQuantity} is called in logs ("mean log-likelihood" by default). */
+    default String convergenceName() {
+        return "mean " + objectiveName();
     }
 }

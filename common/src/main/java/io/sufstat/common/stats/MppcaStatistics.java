@@ -85,6 +85,18 @@ public final class MppcaStatistics implements Mergeable<MppcaStatistics> {
             return Math.max(16, Math.min(512, 262_144 / d));
         }
 
+        public int components() {
+            return k;
+        }
+
+        public int dimension() {
+            return d;
+        }
+
+        public int latentDimension() {
+            return q;
+        }
+
         public double[][] workspace() {
             int rows = subBlockRows();
             return new double[][] {new double[rows * d], new double[k * rows * 2 * q], new double[rows * k],

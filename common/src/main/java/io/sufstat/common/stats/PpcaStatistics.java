@@ -56,6 +56,14 @@ public final class PpcaStatistics implements Mergeable<PpcaStatistics> {
             return Math.max(16, Math.min(1024, 262_144 / d));
         }
 
+        public int dimension() {
+            return d;
+        }
+
+        public int latentDimension() {
+            return q;
+        }
+
         /** Work arrays of one task. */
         public double[][] workspace() {
             int n = subBlockRows();

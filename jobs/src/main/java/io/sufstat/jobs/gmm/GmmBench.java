@@ -1,7 +1,9 @@
 package io.sufstat.jobs.gmm;
 
+import io.sufstat.common.em.GaussianMixtureEm;
 import io.sufstat.common.model.CovarianceType;
 import io.sufstat.common.model.GaussianMixture;
+import io.sufstat.jobs.em.EmEngine;
 import io.sufstat.jobs.spark.BlockCache;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
@@ -23,8 +25,10 @@ public final class GmmBench {
             throws Exception {
         GaussianMixture init = Initializer.initial(Initializer.Method.KMEANS_PLUS_PLUS, k, type, seed, 1e-6, cache, spark);
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-        EmDriver.run(jsc, cache, init, 2, 0, 1e-6, "bench warm-up");
-        EmDriver.Fit fit = EmDriver.run(jsc, cache, init, iterations, 0, 1e-6, "bench k=" + k + " " + type.label());
-        return new Result(fit.secondsPerIteration(), fit.meanLogLikelihood(), fit.model());
+        GaussianMixtureEm em = GaussianMixtureEm.of(1e-6, false);
+        EmEngine.run(jsc, cache, em, () -> init, 2, 0, "bench warm-up", null);
+        EmEngine.Fit<GaussianMixture> fit = EmEngine.run(jsc, cache, em, () -> init, iterations, 0,
+                "bench k=" + k + " " + type.label(), null);
+        return new Result(fit.secondsPerIteration(), fit.meanObjective(), fit.model());
     }
 }

@@ -2,6 +2,7 @@ package io.sufstat.jobs.gmm;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sufstat.common.em.GaussianMixtureEm;
 import io.sufstat.common.model.CovarianceType;
 import io.sufstat.common.model.GaussianMixture;
 import io.sufstat.jobs.Job;
@@ -11,6 +12,9 @@ import io.sufstat.jobs.cli.OptionSpec;
 import io.sufstat.jobs.cli.Options;
 import io.sufstat.jobs.cli.UsageException;
 import io.sufstat.jobs.Failures;
+import io.sufstat.jobs.em.Checkpoint;
+import io.sufstat.jobs.em.Codecs;
+import io.sufstat.jobs.em.EmEngine;
 import io.sufstat.jobs.io.AtomicOutput;
 import io.sufstat.jobs.io.HadoopFiles;
 import io.sufstat.jobs.io.OutputSafety;
@@ -270,29 +274,27 @@ public final class GmmJob implements Job {
     }
 
     /** One (K, type) fit: the best of --n-init EM runs, each from its initialisation or its checkpoint. */
-    private static EmDriver.Fit fitOne(Request req, int k, CovarianceType type, BlockCache cache, BlockCache initCache,
-                                       ModelJson.Loaded warm, Checkpoint checkpoint, JobContext ctx) throws Exception {
+    private static EmEngine.Fit<GaussianMixture> fitOne(Request req, int k, CovarianceType type, BlockCache cache,
+                                                        BlockCache initCache, ModelJson.Loaded warm, Checkpoint checkpoint,
+                                                        JobContext ctx) throws Exception {
         String label = "k=" + k + " " + type.label();
         if (k > cache.rowCount()) {
             throw JobFailedException.fit("--k " + k + " is larger than the number of rows (" + cache.rowCount()
                     + "); use a smaller --k");
         }
-        EmDriver.Fit best = null;
-        for (int r = 0; r < req.nInit(); r++) {
+        GaussianMixtureEm em = GaussianMixtureEm.of(req.reg(), cache.hasMissing());
+        int d = cache.dimension();
+        return EmEngine.best(req.nInit(), r -> {
             String runLabel = req.nInit() > 1 ? label + " (init " + (r + 1) + "/" + req.nInit() + ")" : label;
-            Checkpoint.Slot slot = checkpoint == null ? null : checkpoint.slot(k, type, r, cache.dimension());
+            Checkpoint.Slot<GaussianMixture> slot = checkpoint == null ? null : checkpoint.slot(
+                    "k" + k + "-" + type.label() + "-init" + r, Map.of("k", Integer.toString(k), "covarianceType",
+                            type.label(), "initRun", Integer.toString(r)), Codecs.mixture(k, d, type));
             long seed = req.seed() + r;
-            // A saved state replaces the initialisation (which may be a costly k-means): EmDriver asks the
-            // slot first and initialises only when it has no state of this run.
-            EmDriver.Start start = () -> warm != null ? warm.mixture()
-                    : Initializer.initial(req.method(), k, type, seed, req.reg(), initCache, ctx.spark());
-            EmDriver.Fit fit = EmDriver.run(ctx.sparkContext(), cache, start, req.maxIter(), req.tol(), req.reg(),
-                    runLabel, slot);
-            if (best == null || fit.logLikelihood() > best.logLikelihood()) {
-                best = fit;
-            }
-        }
-        return best;
+            // A saved state replaces the initialisation (which may be a costly k-means).
+            return EmEngine.run(ctx.sparkContext(), cache, em, () -> warm != null ? warm.mixture()
+                    : Initializer.initial(req.method(), k, type, seed, req.reg(), initCache, ctx.spark()),
+                    req.maxIter(), req.tol(), runLabel, slot);
+        });
     }
 
     /** The lowest BIC among the fits; when every combination failed, the first failure. */
@@ -334,8 +336,8 @@ public final class GmmJob implements Job {
         metrics.put("covarianceType", chosen.type().label());
         metrics.put("iterations", chosen.fit().iterations());
         metrics.put("converged", chosen.fit().converged());
-        metrics.put("logLikelihood", chosen.fit().logLikelihood());
-        metrics.put("meanLogLikelihood", chosen.fit().meanLogLikelihood());
+        metrics.put("logLikelihood", chosen.fit().objective());
+        metrics.put("meanLogLikelihood", chosen.fit().meanObjective());
         metrics.put("bic", chosen.bic(d));
         JobMetrics.warnings(metrics, Degeneracy.of(chosen.fit().model(), chosen.fit().weightSum(), req.reg(),
                 chosen.fit().converged(), chosen.fit().iterations()), LOG);
@@ -345,7 +347,7 @@ public final class GmmJob implements Job {
             f.put("k", c.k());
             f.put("covarianceType", c.type().label());
             if (c.fit() != null) {
-                f.put("logLikelihood", c.fit().logLikelihood());
+                f.put("logLikelihood", c.fit().objective());
                 f.put("parameters", c.type().parameters(c.k(), d));
                 f.put("bic", c.bic(d));
                 f.put("aic", c.aic(d));
@@ -372,24 +374,24 @@ public final class GmmJob implements Job {
     }
 
     /** One (K, covariance type) fit, or why it failed. */
-    record Candidate(int k, CovarianceType type, EmDriver.Fit fit, String error, Exception cause) {
+    record Candidate(int k, CovarianceType type, EmEngine.Fit<GaussianMixture> fit, String error, Exception cause) {
         double bic(int d) {
-            return -2 * fit.logLikelihood() + type.parameters(k, d) * Math.log(fit.weightSum());
+            return -2 * fit.objective() + type.parameters(k, d) * Math.log(fit.weightSum());
         }
 
         double aic(int d) {
-            return -2 * fit.logLikelihood() + 2 * type.parameters(k, d);
+            return -2 * fit.objective() + 2 * type.parameters(k, d);
         }
     }
 
     static ObjectNode modelJson(List<String> features, Candidate c, int d, String init, double reg, double tol, long seed,
                                 int nInit) {
-        EmDriver.Fit f = c.fit();
+        EmEngine.Fit<GaussianMixture> f = c.fit();
         ObjectNode n = ModelJson.mixture(features, f.model());
         n.put("count", f.count());
         n.put("weightSum", f.weightSum());
-        n.put("logLikelihood", Json.finite(f.logLikelihood(), "logLikelihood"));
-        n.put("meanLogLikelihood", Json.finite(f.meanLogLikelihood(), "meanLogLikelihood"));
+        n.put("logLikelihood", Json.finite(f.objective(), "logLikelihood"));
+        n.put("meanLogLikelihood", Json.finite(f.meanObjective(), "meanLogLikelihood"));
         n.put("bic", Json.finite(c.bic(d), "bic"));
         n.put("aic", Json.finite(c.aic(d), "aic"));
         n.put("iterations", f.iterations());
@@ -409,8 +411,8 @@ public final class GmmJob implements Job {
         for (Candidate c : fits) {
             b.append(c.k()).append(',').append(c.type().label()).append(',').append(init).append(',');
             if (c.fit() != null) {
-                EmDriver.Fit f = c.fit();
-                b.append(f.logLikelihood()).append(',').append(f.meanLogLikelihood()).append(',')
+                EmEngine.Fit<GaussianMixture> f = c.fit();
+                b.append(f.objective()).append(',').append(f.meanObjective()).append(',')
                         .append(c.type().parameters(c.k(), d)).append(',').append(c.bic(d)).append(',').append(c.aic(d))
                         .append(',').append(f.iterations()).append(',').append(f.converged()).append(',')
                         .append(round(f.seconds())).append(",\n");

@@ -1,5 +1,6 @@
 package io.sufstat.jobs.gmm;
 
+import io.sufstat.common.em.EStep;
 import io.sufstat.common.linalg.NotPositiveDefiniteException;
 import io.sufstat.common.model.CovarianceType;
 import io.sufstat.common.model.GaussianMixture;
@@ -8,13 +9,13 @@ import io.sufstat.common.stats.CovarianceEstimator;
 import io.sufstat.common.stats.EmStatistics;
 import io.sufstat.jobs.cli.JobFailedException;
 import io.sufstat.jobs.cli.Failure;
+import io.sufstat.jobs.em.BlockPass;
 import io.sufstat.jobs.spark.BlockCache;
 import io.sufstat.jobs.spark.RowHash;
 import io.sufstat.jobs.spark.DataBlock;
 import io.sufstat.jobs.spark.OrderedReduce;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.ml.clustering.KMeans;
 import org.apache.spark.ml.clustering.KMeansModel;
 import org.apache.spark.ml.linalg.SQLDataTypes;
@@ -145,28 +146,32 @@ public final class Initializer {
         void fill(double[] values, int rows, double[] resp);
     }
 
+    /** The M statistics of every block for responsibilities given by {@code r}, about {@code ref}'s means. */
     private static EmStatistics statisticsFor(JavaSparkContext jsc, BlockCache cache, MixtureKernel ref,
                                               Responsibilities r) throws Exception {
-        Broadcast<MixtureKernel> b = jsc.broadcast(ref);
-        int capacity = cache.blockRows();
-        int k = ref.components();
-        try {
-            return OrderedReduce.reduce(cache.blocks().mapPartitions((Iterator<DataBlock> it) -> {
-                MixtureKernel kernel = b.value();
-                MixtureKernel.Workspace ws = kernel.workspace(capacity);
-                double[] resp = new double[capacity * k];
-                EmStatistics s = EmStatistics.create(kernel);
-                while (it.hasNext()) {
-                    DataBlock blk = it.next();
-                    if (blk.rows() > 0) {
-                        r.fill(blk.values(), blk.rows(), resp);
-                        s.accumulateResponsibilities(kernel, ws, blk.values(), blk.weights(), blk.rows(), resp);
-                    }
-                }
-                return List.of(s).iterator();
-            }), EmStatistics::combine).orElseThrow();
-        } finally {
-            b.destroy();
+        return BlockPass.run(jsc, cache, new GivenResponsibilities(ref, r));
+    }
+
+    /** A pass whose responsibilities are given (k-means labels, random draws, all ones). */
+    private record GivenResponsibilities(MixtureKernel kernel, Responsibilities r)
+            implements EStep<EmStatistics, GivenResponsibilities.Work> {
+        record Work(MixtureKernel.Workspace ws, double[] resp) {
+        }
+
+        @Override
+        public EmStatistics zero() {
+            return EmStatistics.create(kernel);
+        }
+
+        @Override
+        public Work workspace(int blockRows) {
+            return new Work(kernel.workspace(blockRows), new double[blockRows * kernel.components()]);
+        }
+
+        @Override
+        public void accumulate(EmStatistics s, Work w, double[] values, double[] weights, int rows) {
+            r.fill(values, rows, w.resp());
+            s.accumulateResponsibilities(kernel, w.ws(), values, weights, rows, w.resp());
         }
     }
 

@@ -1,9 +1,11 @@
 package io.sufstat.jobs.gmm;
 
+import io.sufstat.common.em.GaussianMixtureEm;
 import io.sufstat.common.model.CovarianceType;
 import io.sufstat.common.model.GaussianMixture;
 import io.sufstat.jobs.cli.JobFailedException;
 import io.sufstat.jobs.cli.Failure;
+import io.sufstat.jobs.em.EmEngine;
 import io.sufstat.jobs.io.ReadStats;
 import io.sufstat.jobs.io.TableSource;
 import io.sufstat.jobs.spark.BlockCache;
@@ -32,8 +34,9 @@ public final class MixtureFitter {
      */
     public static Result fitFrom(JavaSparkContext jsc, BlockCache cache, GaussianMixture initial, int maxIter, double tol,
                                  double regCovar, String label) throws Exception {
-        EmDriver.Fit fit = EmDriver.run(jsc, cache, initial, maxIter, tol, regCovar, label);
-        return new Result(fit.model(), fit.logLikelihood(), fit.weightSum(), fit.count(), fit.iterations(), fit.converged());
+        EmEngine.Fit<GaussianMixture> fit = EmEngine.run(jsc, cache, GaussianMixtureEm.of(regCovar, cache.hasMissing()),
+                () -> initial, maxIter, tol, label, null);
+        return new Result(fit.model(), fit.objective(), fit.weightSum(), fit.count(), fit.iterations(), fit.converged());
     }
 
     /**
@@ -55,15 +58,11 @@ public final class MixtureFitter {
             if (k > rows) {
                 throw new JobFailedException(Failure.FIT, "k = " + k + " is larger than the number of rows (" + rows + ")");
             }
-            EmDriver.Fit best = null;
-            for (int r = 0; r < nInit; r++) {
-                GaussianMixture start = Initializer.initial(method, k, type, seed + r, regCovar, cache, spark);
-                EmDriver.Fit fit = EmDriver.run(jsc, cache, start, maxIter, tol, regCovar, "k=" + k + " " + type.label());
-                if (best == null || fit.logLikelihood() > best.logLikelihood()) {
-                    best = fit;
-                }
-            }
-            return new Result(best.model(), best.logLikelihood(), best.weightSum(), best.count(), best.iterations(),
+            GaussianMixtureEm em = GaussianMixtureEm.of(regCovar, false);
+            EmEngine.Fit<GaussianMixture> best = EmEngine.best(nInit, r -> EmEngine.run(jsc, cache, em,
+                    () -> Initializer.initial(method, k, type, seed + r, regCovar, cache, spark), maxIter, tol,
+                    "k=" + k + " " + type.label(), null));
+            return new Result(best.model(), best.objective(), best.weightSum(), best.count(), best.iterations(),
                     best.converged());
         }
     }

@@ -1,10 +1,8 @@
-package io.sufstat.jobs.gmm;
+package io.sufstat.jobs.em;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.sufstat.common.model.CovarianceType;
-import io.sufstat.common.model.GaussianMixture;
 import io.sufstat.jobs.cli.JobFailedException;
 import io.sufstat.jobs.io.HadoopFiles;
 import io.sufstat.jobs.io.Json;
@@ -29,24 +27,24 @@ import java.util.UUID;
 
 /**
  * EM state saved after every iteration, so that a run whose driver died resumes where it stopped: per
- * fit (K, covariance type, initialisation) a directory of {@code iteration-NNNNNN.json} files, each
- * written to a hidden temporary name and renamed into place (atomic on HDFS and local disks), the two
- * newest kept. A state holds the mixture's parameters bit for bit (JSON doubles round-trip exactly, and
- * {@link GaussianMixture#restore} keeps the weights' bits), the iterations done and the log-likelihood
- * trace, so the resumed run continues exactly as the uninterrupted one would have.
+ * fit (a slot: K, covariance type, initialisation run, …) a directory of {@code iteration-NNNNNN.json}
+ * files, each written to a hidden temporary name and renamed into place (atomic on HDFS and local disks),
+ * the two newest kept. A state holds the model's parameters bit for bit (its {@link StateCodec}), the
+ * iterations done and the trace, so the resumed run continues exactly as the uninterrupted one would
+ * have; every model fitted by {@link EmEngine} can be checkpointed.
  *
  * <p>A checkpoint never yields a wrong model. Every state carries a fingerprint of its run: the data's
  * contents (row count, weight sum and a hash of every row, from the caching pass), the features and
- * every option that changes the EM path (K, covariance type, initialisation and its seed, reg-covar,
- * missing values). On any difference the fit starts afresh with a WARN line naming what changed.
+ * every option that changes the EM path (the job's own: K, covariance type, initialisation and its
+ * seed, reg-covar, missing values, …). On any difference the fit starts afresh with a WARN line naming what changed.
  * {@code --tol} and {@code --max-iter} do not change the path, only where it stops: the saved trace
  * tells where the new values stop it, and the state is resumed only when that is not before the saved
  * iteration. A truncated or corrupt state file is an error that names the file.
  */
-final class Checkpoint {
+public final class Checkpoint {
 
     private static final Logger LOG = LoggerFactory.getLogger(Checkpoint.class);
-    private static final int FORMAT_VERSION = 2;
+    private static final int FORMAT_VERSION = 3;
     private static final long MAX_FILE_BYTES = io.sufstat.jobs.io.ModelJson.MAX_FILE_BYTES;
 
     private final FileSystem fs;
@@ -60,7 +58,7 @@ final class Checkpoint {
     }
 
     /** The checkpoint directory of a run whose data and options are {@code fingerprint} (name → value). */
-    static Checkpoint open(String dir, Configuration conf, Map<String, String> fingerprint) throws IOException {
+    public static Checkpoint open(String dir, Configuration conf, Map<String, String> fingerprint) throws IOException {
         Path p = new Path(dir);
         FileSystem fs = HadoopFiles.fileSystem(p, conf);
         if (fs.exists(p) && !fs.getFileStatus(p).isDirectory()) {
@@ -71,11 +69,11 @@ final class Checkpoint {
     }
 
     /** The saved state of one EM run. */
-    record State(GaussianMixture model, int iterations, double[] trace, double previous, boolean converged) {
+    public record State<P>(P model, int iterations, double[] trace, double previous, boolean converged) {
     }
 
     /** How EM stops: at the first iteration whose change is below tol, or at maxIter. */
-    record Stopping(int maxIter, double tol) {
+    public record Stopping(int maxIter, double tol) {
         /** The first iteration among the first {@code n} of {@code trace} whose change is below tol, or n + 1. */
         int converges(double[] trace, int n) {
             for (int it = 2; it <= n; it++) {
@@ -92,29 +90,26 @@ final class Checkpoint {
         }
     }
 
-    /** The place of one fit's states. */
-    Slot slot(int k, CovarianceType type, int init, int dimension) {
+    /**
+     * The place of one fit's states: directory {@code name} (e.g. {@code k3-full-init0}), fingerprinted by
+     * the run's fields and {@code fields} (K, covariance type, initialisation run, …).
+     */
+    public <P> Slot<P> slot(String name, Map<String, String> fields, StateCodec<P> codec) {
         Map<String, String> fp = new LinkedHashMap<>(runFingerprint);
-        fp.put("k", Integer.toString(k));
-        fp.put("covarianceType", type.label());
-        fp.put("initRun", Integer.toString(init));
-        return new Slot(new Path(dir, "k" + k + "-" + type.label() + "-init" + init), fp, k, type, dimension);
+        fp.putAll(fields);
+        return new Slot<>(new Path(dir, name), fp, codec);
     }
 
     /** One fit's states: the latest one loaded, each new one saved atomically. */
-    final class Slot {
+    public final class Slot<P> {
         private final Path path;
         private final Map<String, String> fingerprint;
-        private final int k;
-        private final CovarianceType type;
-        private final int dimension;
+        private final StateCodec<P> codec;
 
-        private Slot(Path path, Map<String, String> fingerprint, int k, CovarianceType type, int dimension) {
+        private Slot(Path path, Map<String, String> fingerprint, StateCodec<P> codec) {
             this.path = path;
             this.fingerprint = fingerprint;
-            this.k = k;
-            this.type = type;
-            this.dimension = dimension;
+            this.codec = codec;
         }
 
         private FileStatus[] states() throws IOException {
@@ -132,18 +127,19 @@ final class Checkpoint {
          *
          * @throws JobFailedException when the newest state file is truncated or corrupt
          */
-        Optional<State> load(Stopping stopping) throws IOException {
+        Optional<State<P>> load(Stopping stopping) throws IOException {
             FileStatus[] files = states();
             if (files.length == 0) {
                 return Optional.empty();
             }
             Path file = files[0].getPath();
             JsonShapes f = JsonShapes.of("checkpoint " + file);
-            State s;
+            State<P> s;
             List<String> changed;
             try {
                 JsonNode n = f.parseObject(HadoopFiles.readText(fs, file, MAX_FILE_BYTES, "checkpoint"));
-                changed = changedFields(n.get("fingerprint"));
+                changed = n.path("formatVersion").asInt(-1) != FORMAT_VERSION ? List.of("checkpoint format")
+                        : changedFields(n.get("fingerprint"));
                 s = changed.isEmpty() ? parse(f, n) : null;
             } catch (JobFailedException e) {
                 throw JobFailedException.model(e.getMessage() + "; delete " + file + " (or the directory " + path
@@ -164,7 +160,7 @@ final class Checkpoint {
             }
             boolean converged = stopping.converges(s.trace(), s.iterations()) == s.iterations();
             LOG.info("resuming from checkpoint {}: {} iterations done{}", file, s.iterations(), converged ? ", converged" : "");
-            return Optional.of(new State(s.model(), s.iterations(), s.trace(), s.previous(), converged));
+            return Optional.of(new State<>(s.model(), s.iterations(), s.trace(), s.previous(), converged));
         }
 
         /** The fingerprint fields whose saved value differs from this run's, or "format" for an older file. */
@@ -195,7 +191,7 @@ final class Checkpoint {
             }
         }
 
-        void save(State s) throws IOException {
+        void save(State<P> s) throws IOException {
             ObjectNode n = Json.object();
             n.put("formatVersion", FORMAT_VERSION);
             ObjectNode fp = n.putObject("fingerprint");
@@ -206,15 +202,7 @@ final class Checkpoint {
             for (int i = 0; i < s.iterations(); i++) {
                 trace.add(s.trace()[i]);
             }
-            GaussianMixture m = s.model();
-            n.put("covarianceType", m.covarianceType().label());
-            n.set("weights", Json.array(m.weights(), "weights"));
-            ArrayNode means = n.putArray("means");
-            ArrayNode covs = n.putArray("covariances");
-            for (int j = 0; j < m.size(); j++) {
-                means.add(Json.array(m.component(j).mean(), "mean"));
-                covs.add(Json.array(m.component(j).covariance(), "covariance"));
-            }
+            codec.write(s.model(), n.putObject("model"));
             String name = String.format("iteration-%06d.json", s.iterations());
             Path tmp = new Path(path, "." + name + "." + UUID.randomUUID() + ".tmp");
             fs.mkdirs(path);
@@ -234,30 +222,20 @@ final class Checkpoint {
             }
         }
 
-        private State parse(JsonShapes f, JsonNode n) {
+        private State<P> parse(JsonShapes f, JsonNode n) {
             if (!n.path("formatVersion").isIntegralNumber() || n.get("formatVersion").asInt() != FORMAT_VERSION) {
                 throw f.field("formatVersion", "is " + n.get("formatVersion") + ", not " + FORMAT_VERSION);
             }
-            String typeLabel = f.text(n, "covarianceType");
-            if (!typeLabel.equals(type.label())) {
-                throw f.field("covarianceType", "is " + typeLabel + ", not " + type.label());
-            }
             int iterations = (int) f.integer(n, "iterations", 1, Integer.MAX_VALUE - 1);
             double[] trace = f.vector(n.get("trace"), "trace", iterations);
-            double[] w = f.vector(n.get("weights"), "weights", k);
-            f.array(n.get("means"), "means", k);
-            f.array(n.get("covariances"), "covariances", k);
-            double[][] means = new double[k][];
-            double[][] covs = new double[k][];
-            for (int j = 0; j < k; j++) {
-                means[j] = f.vector(n.get("means").get(j), "means[" + j + "]", dimension);
-                covs[j] = f.vector(n.get("covariances").get(j), "covariances[" + j + "]", dimension * dimension);
+            JsonNode model = n.get("model");
+            if (model == null || !model.isObject()) {
+                throw f.field("model", "is missing");
             }
             try {
-                return new State(GaussianMixture.restore(type, w, means, covs), iterations, trace,
-                        f.number(n, "previous"), false);
+                return new State<>(codec.read(model, f), iterations, trace, f.number(n, "previous"), false);
             } catch (IllegalArgumentException e) {
-                throw f.fail("holds an invalid mixture: " + e.getMessage());
+                throw f.fail("holds an invalid model: " + e.getMessage());
             }
         }
     }
