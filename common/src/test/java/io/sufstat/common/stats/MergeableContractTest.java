@@ -89,6 +89,19 @@ class MergeableContractTest {
                 return concat(new double[] {s.count(), s.weightSum(), s.weightSquareSum()}, s.mean(), s.comoment());
             }
         }));
+        out.add(new Named("MeanSummary (offset 1e9)", new Subject<MeanSummary>() {
+            public MeanSummary empty() {
+                return MeanSummary.create(D);
+            }
+
+            public MeanSummary of(double[] x, double[] w, int from, int to) {
+                return MeanSummary.create(D).addBlock(slice(x, from, to, D), slice(w, from, to, 1), to - from);
+            }
+
+            public double[] observe(MeanSummary s) {
+                return concat(new double[] {s.count(), s.weightSum()}, s.mean());
+            }
+        }));
         for (CovarianceType type : CovarianceType.values()) {
             MixtureKernel kernel = MixtureKernel.of(mixture(type));
             out.add(new Named("EmStatistics " + type.label(), new Subject<EmStatistics>() {

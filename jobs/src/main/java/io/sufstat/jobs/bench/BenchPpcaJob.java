@@ -7,6 +7,7 @@ import io.sufstat.jobs.Job;
 import io.sufstat.jobs.JobContext;
 import io.sufstat.jobs.cli.OptionSpec;
 import io.sufstat.jobs.cli.Options;
+import io.sufstat.jobs.em.EmEngine;
 import io.sufstat.jobs.ppca.PpcaJob;
 import io.sufstat.jobs.spark.BlockCache;
 import io.sufstat.jobs.spark.DataBlock;
@@ -125,7 +126,7 @@ public final class BenchPpcaJob implements Job {
         try (BlockCache cache = BlockCache.withoutMoments(blocks, d, StorageLevel.MEMORY_ONLY())) {
             LOG.info("bench-ppca: {} rows × {} features cached, q = {}", n, d, q);
             long t = System.nanoTime();
-            PpcaJob.Fit fit = PpcaJob.fit(jsc, cache, d, q, 200, 1e-9, seed);
+            EmEngine.Fit<io.sufstat.common.model.Ppca> fit = PpcaJob.fit(jsc, cache, d, q, 200, 1e-9, seed, 1, null, null);
             double s = (System.nanoTime() - t) / 1e9;
             table.append(String.format("%-36s %10.2f %22.3e%n", "sufstat ppca (" + fit.iterations() + " passes, "
                     + String.format("%.2f", fit.secondsPerIteration()) + " s each)", s,

@@ -15,9 +15,9 @@ import io.sufstat.jobs.Failures;
 import io.sufstat.jobs.em.Checkpoint;
 import io.sufstat.jobs.em.Codecs;
 import io.sufstat.jobs.em.EmEngine;
+import io.sufstat.jobs.em.FitOptions;
 import io.sufstat.jobs.io.AtomicOutput;
 import io.sufstat.jobs.io.HadoopFiles;
-import io.sufstat.jobs.io.OutputSafety;
 import io.sufstat.jobs.io.InputOptions;
 import io.sufstat.jobs.io.JobMetrics;
 import io.sufstat.jobs.io.Json;
@@ -25,14 +25,12 @@ import io.sufstat.jobs.io.ModelJson;
 import io.sufstat.jobs.io.ReadStats;
 import io.sufstat.jobs.io.TableSource;
 import io.sufstat.jobs.spark.BlockCache;
-import io.sufstat.jobs.spark.RowHash;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.storage.StorageLevel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -94,17 +92,14 @@ public final class GmmJob implements Job {
         specs.add(OptionSpec.value("init", "METHOD|MODEL", "kmeans (Spark KMeans, k-means‖), k-means++, random-from-data,"
                 + " random (random responsibilities), or the path of a model.json to start from (warm start, resume).",
                 "kmeans"));
-        specs.add(OptionSpec.value("n-init", "N", "Initialisations per fit (seeds S, S+1, …); the best log-likelihood wins.", "1"));
+        specs.add(FitOptions.nInit());
         specs.add(OptionSpec.value("max-iter", "N", "Most EM iterations.", "100"));
         specs.add(OptionSpec.value("tol", "T", "Stop when the mean log-likelihood per row changes by less than T.", "1e-3"));
         specs.add(OptionSpec.value("reg-covar", "R", "Added to every covariance diagonal (keeps covariances positive"
                 + " definite).", "1e-6"));
         specs.add(OptionSpec.value("seed", "S", "Random seed of the initialisation.", "0"));
         specs.add(InputOptions.MISSING);
-        specs.add(OptionSpec.value("checkpoint", "DIR", "Save the EM state after every iteration here (atomically;"
-                + " any Hadoop path). Rerunning the same command after a failure resumes from the last completed"
-                + " iteration and writes the same model as an uninterrupted run; a checkpoint of another run is refused.",
-                null));
+        specs.add(FitOptions.CHECKPOINT);
         specs.add(OptionSpec.flag("overwrite", "Replace an earlier sufstat output in the output directory (never a directory sufstat did not write)."));
         return specs;
     }
@@ -176,7 +171,7 @@ public final class GmmJob implements Job {
                     throw JobFailedException.input("all " + cache.rowCount() + " rows have weight 0");
                 }
                 long cacheBytes = logCache(cache, ctx.sparkContext());
-                Checkpoint checkpoint = o.given("checkpoint") ? checkpoint(o, req, table, cache, warm, ctx) : null;
+                Checkpoint checkpoint = checkpoint(o, req, table, cache, warm, ctx);
                 List<Candidate> fits = fitAll(req, cache, warm, checkpoint, ctx);
                 Candidate chosen = choose(fits, table.dimension());
                 double fitSeconds = (System.nanoTime() - t0) / 1e9 - readSeconds;
@@ -198,35 +193,11 @@ public final class GmmJob implements Job {
         return cacheBytes;
     }
 
-    /**
-     * The checkpoint of this run, fingerprinted by the data's contents and every option that changes the
-     * EM path (K, the covariance type and the initialisation run are added per fit).
-     */
+    /** The checkpoint of this run: the data, and the options that change the EM path (K, type, init run per fit). */
     private static Checkpoint checkpoint(Options o, Request req, TableSource table, BlockCache cache,
                                          ModelJson.Loaded warm, JobContext ctx) throws java.io.IOException {
-        String dir = o.require("checkpoint");
-        OutputSafety.checkApart(dir, "--checkpoint", o, ctx.hadoopConf());
-        Map<String, String> fp = new LinkedHashMap<>();
-        fp.put("data", "rows=" + cache.rowCount() + ";weightSum=" + Double.toHexString(cache.weightSum()) + ";hash="
-                + Long.toHexString(cache.contentHash()));
-        fp.put("features", String.join(",", table.features()));
-        fp.put("weighted", Boolean.toString(table.hasWeights()));
-        fp.put("missing", req.in().missingAllowed() ? "em" : "fail");
-        fp.put("init", warm == null ? req.initSpec() : "model:" + Long.toHexString(parameterHash(warm.mixture())));
-        fp.put("seed", Long.toString(req.seed()));
-        fp.put("regCovar", Double.toString(req.reg()));
-        LOG.info("checkpointing every EM iteration to {}", HadoopFiles.redact(dir));
-        return Checkpoint.open(dir, ctx.hadoopConf(), fp);
-    }
-
-    /** A hash of a mixture's parameters' bits (a warm start's identity in a checkpoint fingerprint). */
-    private static long parameterHash(GaussianMixture m) {
-        long h = m.covarianceType().ordinal();
-        for (int j = 0; j < m.size(); j++) {
-            h = RowHash.of(m.component(j).mean(), 0, m.dimension(), h, j);
-            h = RowHash.of(m.component(j).covariance(), 0, m.dimension() * m.dimension(), h, j);
-        }
-        return RowHash.of(m.weights(), 0, m.size(), h, -1);
+        return FitOptions.checkpoint(o, table, cache, Map.of("init", warm == null ? req.initSpec() : FitOptions.identity(warm),
+                "seed", Long.toString(req.seed()), "regCovar", Double.toString(req.reg())), ctx);
     }
 
     /**

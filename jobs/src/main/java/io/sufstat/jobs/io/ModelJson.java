@@ -7,6 +7,7 @@ import io.sufstat.common.model.CovarianceType;
 import io.sufstat.common.model.Gaussian;
 import io.sufstat.common.model.GaussianMixture;
 import io.sufstat.common.model.Ppca;
+import io.sufstat.common.model.PpcaMixture;
 import io.sufstat.jobs.cli.JobFailedException;
 
 import java.util.ArrayList;
@@ -62,8 +63,24 @@ public final class ModelJson {
         return n;
     }
 
-    /** A model read back: its feature names and its mixture (a single Gaussian is a mixture of one). */
-    public record Loaded(List<String> features, GaussianMixture mixture) {
+    /**
+     * A model read back: its feature names, its kind, the mixture every job that applies models uses (a
+     * single Gaussian is a mixture of one; a PPCA model N(μ, WWᵀ + σ²I)), and the model itself as fitted
+     * ({@code model}: a {@link GaussianMixture}, {@link Ppca} or {@link PpcaMixture}), for warm starts.
+     */
+    public record Loaded(List<String> features, String kind, GaussianMixture mixture, Object model) {
+        public Loaded(List<String> features, GaussianMixture mixture) {
+            this(features, "gaussian-mixture", mixture, mixture);
+        }
+
+        /** The fitted model as {@code type}, or a failure naming what it is. */
+        public <T> T as(Class<T> type, String expectedKind, String source) {
+            if (!type.isInstance(model)) {
+                throw JobFailedException.model("the model " + source + " is of kind '" + kind + "'; this needs '"
+                        + expectedKind + "'");
+            }
+            return type.cast(model);
+        }
     }
 
     /** Largest model file read (checked before reading). */
@@ -140,7 +157,7 @@ public final class ModelJson {
         List<String> features = f.names(n, "features", MAX_FEATURES);
         int d = features.size();
         try {
-            GaussianMixture m = switch (kind) {
+            Object model = switch (kind) {
                 case "gaussian" -> {
                     limit(f, 1, d);
                     yield GaussianMixture.of(CovarianceType.FULL, new double[] {1.0},
@@ -152,7 +169,10 @@ public final class ModelJson {
                 case "mppca" -> mppca(f, n, d);
                 default -> throw f.field("kind", "is '" + kind + "'; expected gaussian, gaussian-mixture, ppca or mppca");
             };
-            return new Loaded(List.copyOf(features), m);
+            GaussianMixture applied = model instanceof Ppca p ? GaussianMixture.of(CovarianceType.FULL, new double[] {1.0},
+                    new double[][] {p.mean()}, new double[][] {p.covariance()})
+                    : model instanceof PpcaMixture pm ? pm.toGaussianMixture() : (GaussianMixture) model;
+            return new Loaded(List.copyOf(features), kind, applied, model);
         } catch (IllegalArgumentException e) {
             throw f.fail("is invalid: " + e.getMessage());
         }
@@ -183,19 +203,17 @@ public final class ModelJson {
         return GaussianMixture.of(type, weights, means, covs);
     }
 
-    /** A PPCA model, applied as the Gaussian N(μ, WWᵀ + σ²I) (which forms the d × d covariance). */
-    private static GaussianMixture ppca(JsonShapes f, JsonNode n, int d) {
+    /** A PPCA model (applied as the Gaussian N(μ, WWᵀ + σ²I), which forms the d × d covariance). */
+    private static Ppca ppca(JsonShapes f, JsonNode n, int d) {
         limit(f, 1, d);
         int q = (int) f.integer(n, "latentDimension", 1, Math.max(1, d - 1));
         double[] mean = f.vector(n.get("mean"), "mean", d);
         double[] w = f.matrix(n.get("loadings"), "loadings", d, q);
-        Ppca p = Ppca.of(mean, w, q, positive(f, n, "noiseVariance"));
-        return GaussianMixture.of(CovarianceType.FULL, new double[] {1.0}, new double[][] {mean},
-                new double[][] {p.covariance()});
+        return Ppca.of(mean, w, q, positive(f, n, "noiseVariance"));
     }
 
-    /** A mixture of PPCA models, applied as the Gaussian mixture with covariances W_k W_kᵀ + σ_k² I. */
-    private static GaussianMixture mppca(JsonShapes f, JsonNode n, int d) {
+    /** A mixture of PPCA models (applied as the Gaussian mixture with covariances W_k W_kᵀ + σ_k² I). */
+    private static PpcaMixture mppca(JsonShapes f, JsonNode n, int d) {
         int k = f.size(n, "weights", 1, MAX_COMPONENTS);
         limit(f, k, d);
         int q = (int) f.integer(n, "latentDimension", 1, Math.max(1, d - 1));
@@ -203,17 +221,16 @@ public final class ModelJson {
         double[] noise = f.vector(n.get("noiseVariances"), "noiseVariances", k);
         f.array(n.get("means"), "means", k);
         f.array(n.get("loadings"), "loadings", k);
-        double[][] means = new double[k][];
-        double[][] covs = new double[k][];
+        Ppca[] components = new Ppca[k];
         for (int j = 0; j < k; j++) {
             if (!(noise[j] > 0)) {
                 throw f.field("noiseVariances[" + j + "]", "must be positive, not " + noise[j]);
             }
-            means[j] = f.vector(n.get("means").get(j), "means[" + j + "]", d);
+            double[] mean = f.vector(n.get("means").get(j), "means[" + j + "]", d);
             double[] w = f.matrix(n.get("loadings").get(j), "loadings[" + j + "]", d, q);
-            covs[j] = Ppca.of(means[j], w, q, noise[j]).covariance();
+            components[j] = Ppca.of(mean, w, q, noise[j]);
         }
-        return GaussianMixture.of(CovarianceType.FULL, weights, means, covs);
+        return new PpcaMixture(weights, components);
     }
 
     private static double positive(JsonShapes f, JsonNode n, String field) {

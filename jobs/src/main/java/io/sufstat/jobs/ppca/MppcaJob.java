@@ -2,16 +2,21 @@ package io.sufstat.jobs.ppca;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sufstat.common.em.PpcaMixtureEm;
 import io.sufstat.common.model.Ppca;
+import io.sufstat.common.model.PpcaMixture;
 import io.sufstat.common.stats.MppcaStatistics;
 import io.sufstat.jobs.Job;
 import io.sufstat.jobs.JobContext;
 import io.sufstat.jobs.cli.JobFailedException;
-import io.sufstat.jobs.cli.Failure;
 import io.sufstat.jobs.cli.OptionSpec;
 import io.sufstat.jobs.cli.Options;
 import io.sufstat.jobs.cli.UsageException;
 import io.sufstat.jobs.gmm.Initializer;
+import io.sufstat.jobs.em.Checkpoint;
+import io.sufstat.jobs.em.Codecs;
+import io.sufstat.jobs.em.EmEngine;
+import io.sufstat.jobs.em.FitOptions;
 import io.sufstat.jobs.io.AtomicOutput;
 import io.sufstat.jobs.io.InputOptions;
 import io.sufstat.jobs.io.JobMetrics;
@@ -20,17 +25,14 @@ import io.sufstat.jobs.io.ModelJson;
 import io.sufstat.jobs.io.ReadStats;
 import io.sufstat.jobs.io.TableSource;
 import io.sufstat.jobs.spark.BlockCache;
-import io.sufstat.jobs.spark.DataBlock;
-import io.sufstat.jobs.spark.OrderedReduce;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.storage.StorageLevel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
@@ -63,7 +65,8 @@ public final class MppcaJob implements Job {
 
     @Override
     public String synopsis() {
-        return "--input PATH --output DIR --k K --q Q [--max-iter 200] [--tol 1e-6] [--seed S] [options]";
+        return "--input PATH --output DIR --k K --q Q [--max-iter 200] [--tol 1e-6] [--seed S] [--n-init N]"
+                + " [--init MODEL] [--checkpoint DIR] [options]";
     }
 
     @Override
@@ -84,6 +87,10 @@ public final class MppcaJob implements Job {
         specs.add(OptionSpec.value("max-iter", "N", "Maximum EM iterations.", "200"));
         specs.add(OptionSpec.value("tol", "T", "Stop when the mean log-likelihood per row changes by less.", "1e-6"));
         specs.add(OptionSpec.value("seed", "S", "Random seed of the initialisation.", "0"));
+        specs.add(FitOptions.nInit());
+        specs.add(OptionSpec.value("init", "MODEL", "An mppca model.json (or its directory) to start from: a warm"
+                + " start. Default: k-means++ means and random loadings.", null));
+        specs.add(FitOptions.CHECKPOINT);
         specs.add(OptionSpec.flag("overwrite", "Replace an earlier sufstat output in the output directory (never a directory sufstat did not write)."));
         return specs;
     }
@@ -97,9 +104,11 @@ public final class MppcaJob implements Job {
         int maxIter = o.getInt("max-iter");
         double tol = o.getDouble("tol");
         long seed = o.getLong("seed");
-        if (k < 1 || maxIter < 1 || tol < 0) {
-            throw new UsageException("--k and --max-iter must be at least 1 and --tol non-negative");
+        int nInit = o.getInt("n-init");
+        if (k < 1 || maxIter < 1 || tol < 0 || nInit < 1) {
+            throw new UsageException("--k, --max-iter and --n-init must be at least 1 and --tol non-negative");
         }
+        ModelJson.Loaded warmModel = o.get("init").map(p -> ModelJson.load(p, ctx.hadoopConf())).orElse(null);
         AtomicOutput out = AtomicOutput.prepare(o, ctx.hadoopConf());
         JavaSparkContext jsc = ctx.sparkContext();
         try {
@@ -109,93 +118,70 @@ public final class MppcaJob implements Job {
             if (table.hasWeights()) {
                 throw new UsageException("mppca does not take --weight-col yet");
             }
+            PpcaMixture warm = warmStart(warmModel, o.get("init").orElse(""), table.features(), k, q);
             try (BlockCache cache = BlockCache.of(table, StorageLevel.MEMORY_AND_DISK(), false)) {
                 ReadStats stats = cache.stats();
                 stats.warnIfSkipped(LOG);
                 stats.requireUsableRows(in.path());
-                double[][] means = Initializer.kMeansPlusPlus(cache, k, seed);
-                SplittableRandom rng = new SplittableRandom(seed);
-                Ppca[] model = new Ppca[k];
-                for (int j = 0; j < k; j++) {
-                    model[j] = Ppca.of(means[j], PpcaJob.randomLoadings(rng, d, q), q, 1.0);
-                }
-                double[] weights = new double[k];
-                java.util.Arrays.fill(weights, 1.0 / k);
-                double[] trace = new double[maxIter];
-                double previous = Double.NaN;
-                boolean converged = false;
-                int iterations = 0;
-                long rows = 0;
-                for (int it = 1; it <= maxIter; it++) {
-                    long ti = System.nanoTime();
-                    MppcaStatistics st = pass(jsc, cache, weights, model, d, q);
-                    rows = st.count();
-                    double ll = st.logLikelihood() / rows;
-                    trace[it - 1] = ll;
-                    try {
-                        model = st.mStep(model, weights);
-                    } catch (IllegalStateException e) {
-                        throw new JobFailedException(Failure.FIT, "mppca, EM iteration " + it + ": " + e.getMessage());
-                    }
-                    iterations = it;
-                    double change = Double.isNaN(previous) ? Double.NaN : ll - previous;
-                    LOG.info("mppca: iteration {}: mean log-likelihood {}, change {}, {} s", it,
-                            String.format("%.10f", ll), Double.isNaN(change) ? "-" : String.format("%.3e", change),
-                            String.format("%.2f", (System.nanoTime() - ti) / 1e9));
-                    if (!Double.isNaN(change) && Math.abs(change) < tol) {
-                        converged = true;
-                        break;
-                    }
-                    previous = ll;
-                }
-                MppcaStatistics last = pass(jsc, cache, weights, model, d, q);
-                double ll = last.logLikelihood();
-                out.writeText("model.json", Json.write(modelJson(table.features(), weights, model, rows, ll, iterations,
-                        converged, java.util.Arrays.copyOf(trace, iterations), ll / rows)));
+                Checkpoint checkpoint = FitOptions.checkpoint(o, table, cache, Map.of("k", Integer.toString(k), "q",
+                        Integer.toString(q), "seed", Long.toString(seed), "init",
+                        warm == null ? "k-means++" : FitOptions.identity(warmModel)), ctx);
+                PpcaMixtureEm em = new PpcaMixtureEm();
+                EmEngine.Fit<PpcaMixture> f = EmEngine.best(warm != null ? 1 : nInit, r -> EmEngine.run(jsc, cache, em,
+                        () -> warm != null ? warm : initial(cache, k, d, q, seed + r), maxIter, tol,
+                        nInit > 1 ? "mppca (init " + (r + 1) + "/" + nInit + ")" : "mppca",
+                        checkpoint == null ? null : checkpoint.slot("k" + k + "-q" + q + "-init" + r,
+                                Map.of("initRun", Integer.toString(r)), Codecs.ppcaMixture(k, d, q))));
+                out.writeText("model.json", Json.write(modelJson(table.features(), f)));
                 ObjectNode metrics = JobMetrics.start(name(), in, table);
                 stats.putInto(metrics);
                 metrics.put("k", k);
                 metrics.put("q", q);
-                metrics.put("iterations", iterations);
-                metrics.put("converged", converged);
-                JobMetrics.warnings(metrics, converged ? java.util.List.of()
-                        : java.util.List.of(io.sufstat.jobs.gmm.Degeneracy.stoppedAtMaxIter(iterations)), LOG);
-                metrics.put("logLikelihood", ll);
+                metrics.put("iterations", f.iterations());
+                metrics.put("converged", f.converged());
+                JobMetrics.warnings(metrics, f.converged() ? List.of()
+                        : List.of(io.sufstat.jobs.gmm.Degeneracy.stoppedAtMaxIter(f.iterations())), LOG);
+                metrics.put("logLikelihood", f.objective());
                 metrics.put("seconds", (System.nanoTime() - t0) / 1e9);
                 out.writeText("metrics.json", Json.write(metrics));
                 out.commit();
-                LOG.info("mppca: {} after {} iterations, mean log-likelihood {}; wrote {}", converged ? "converged"
-                        : "stopped at --max-iter", iterations, String.format("%.10f", ll / rows), out.shown());
+                LOG.info("mppca: wrote {}", out.shown());
             }
         } finally {
             out.abort();
         }
     }
 
-    static MppcaStatistics pass(JavaSparkContext jsc, BlockCache cache, double[] weights, Ppca[] model, int d, int q)
-            throws Exception {
-        int k = model.length;
-        Broadcast<MppcaStatistics.Step> step = jsc.broadcast(new MppcaStatistics.Step(weights, model));
-        try {
-            return OrderedReduce.reduce(cache.blocks().mapPartitions((Iterator<DataBlock> it) -> {
-                MppcaStatistics.Step s = step.value();
-                double[][] work = s.workspace();
-                MppcaStatistics acc = MppcaStatistics.create(k, d, q);
-                while (it.hasNext()) {
-                    DataBlock b = it.next();
-                    if (b.rows() > 0) {
-                        acc.accumulate(s, b.values(), b.rows(), work);
-                    }
-                }
-                return List.of(acc).iterator();
-            }), MppcaStatistics::combine).orElseThrow();
-        } finally {
-            step.destroy();
+    /** k-means++ means (independent of the partitioning), random loadings, unit noise and equal weights. */
+    static PpcaMixture initial(BlockCache cache, int k, int d, int q, long seed) throws Exception {
+        double[][] means = Initializer.kMeansPlusPlus(cache, k, seed);
+        SplittableRandom rng = new SplittableRandom(seed);
+        Ppca[] model = new Ppca[k];
+        for (int j = 0; j < k; j++) {
+            model[j] = Ppca.of(means[j], PpcaJob.randomLoadings(rng, d, q), q, 1.0);
         }
+        double[] weights = new double[k];
+        java.util.Arrays.fill(weights, 1.0 / k);
+        return new PpcaMixture(weights, model);
     }
 
-    static ObjectNode modelJson(List<String> features, double[] weights, Ppca[] model, long count, double ll,
-                                int iterations, boolean converged, double[] trace, double meanLl) {
+    /** The --init model as a mixture of K PPCA models of the input's features and q (null without --init). */
+    static PpcaMixture warmStart(ModelJson.Loaded warm, String path, List<String> features, int k, int q) {
+        if (warm == null) {
+            return null;
+        }
+        PpcaMixture m = warm.as(PpcaMixture.class, "mppca", path);
+        if (!warm.features().equals(features) || m.size() != k || m.components()[0].latentDimension() != q) {
+            throw JobFailedException.model("the initial model " + path + " has features " + warm.features() + ", K = "
+                    + m.size() + ", q = " + m.components()[0].latentDimension() + "; this run has " + features
+                    + ", --k " + k + ", --q " + q);
+        }
+        return m;
+    }
+
+    static ObjectNode modelJson(List<String> features, EmEngine.Fit<PpcaMixture> f) {
+        double[] weights = f.model().weights();
+        Ppca[] model = f.model().components();
         int q = model[0].latentDimension();
         ObjectNode n = Json.object();
         n.put("kind", "mppca");
@@ -212,12 +198,12 @@ public final class MppcaJob implements Job {
             noise[j] = model[j].noiseVariance();
         }
         n.set("noiseVariances", Json.array(noise, "noiseVariances"));
-        n.put("count", count);
-        n.put("logLikelihood", Json.finite(ll, "logLikelihood"));
-        n.put("meanLogLikelihood", Json.finite(meanLl, "meanLogLikelihood"));
-        n.put("iterations", iterations);
-        n.put("converged", converged);
-        n.set("logLikelihoodTrace", Json.array(trace, "logLikelihoodTrace"));
+        n.put("count", f.count());
+        n.put("logLikelihood", Json.finite(f.objective(), "logLikelihood"));
+        n.put("meanLogLikelihood", Json.finite(f.meanObjective(), "meanLogLikelihood"));
+        n.put("iterations", f.iterations());
+        n.put("converged", f.converged());
+        n.set("logLikelihoodTrace", Json.array(f.trace(), "logLikelihoodTrace"));
         return n;
     }
 }

@@ -1,16 +1,21 @@
 package io.sufstat.jobs.ppca;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sufstat.common.model.Ppca;
+import io.sufstat.common.em.PpcaEm;
+import io.sufstat.common.stats.MeanSummary;
 import io.sufstat.common.stats.PpcaStatistics;
 import io.sufstat.jobs.Job;
 import io.sufstat.jobs.JobContext;
 import io.sufstat.jobs.cli.JobFailedException;
-import io.sufstat.jobs.cli.Failure;
 import io.sufstat.jobs.cli.OptionSpec;
 import io.sufstat.jobs.cli.Options;
 import io.sufstat.jobs.cli.UsageException;
+import io.sufstat.jobs.em.BlockPass;
+import io.sufstat.jobs.em.Checkpoint;
+import io.sufstat.jobs.em.Codecs;
+import io.sufstat.jobs.em.EmEngine;
+import io.sufstat.jobs.em.FitOptions;
 import io.sufstat.jobs.io.AtomicOutput;
 import io.sufstat.jobs.io.InputOptions;
 import io.sufstat.jobs.io.JobMetrics;
@@ -19,18 +24,14 @@ import io.sufstat.jobs.io.ModelJson;
 import io.sufstat.jobs.io.ReadStats;
 import io.sufstat.jobs.io.TableSource;
 import io.sufstat.jobs.spark.BlockCache;
-import io.sufstat.jobs.spark.DataBlock;
-import io.sufstat.jobs.spark.OrderedReduce;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.storage.StorageLevel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.Serializable;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
@@ -63,7 +64,8 @@ public final class PpcaJob implements Job {
 
     @Override
     public String synopsis() {
-        return "--input PATH --output DIR --q Q [--max-iter 500] [--tol 1e-9] [--seed S] [options]";
+        return "--input PATH --output DIR --q Q [--max-iter 500] [--tol 1e-9] [--seed S] [--n-init N] [--init MODEL]"
+                + " [--checkpoint DIR] [options]";
     }
 
     @Override
@@ -85,26 +87,12 @@ public final class PpcaJob implements Job {
         specs.add(OptionSpec.value("max-iter", "N", "Maximum EM iterations.", "500"));
         specs.add(OptionSpec.value("tol", "T", "Stop when the mean log-likelihood per row changes by less.", "1e-9"));
         specs.add(OptionSpec.value("seed", "S", "Random seed of the initial W.", "0"));
+        specs.add(FitOptions.nInit());
+        specs.add(OptionSpec.value("init", "MODEL", "A ppca model.json (or its directory) to start from: a warm"
+                + " start. Default: random loadings.", null));
+        specs.add(FitOptions.CHECKPOINT);
         specs.add(OptionSpec.flag("overwrite", "Replace an earlier sufstat output in the output directory (never a directory sufstat did not write)."));
         return specs;
-    }
-
-    /** Weighted mean of blocks, merged by Chan's update (each block's mean taken about its first row). */
-    record MeanPart(double weight, long count, double[] mean) implements Serializable {
-        MeanPart merge(MeanPart o) {
-            if (o.weight == 0) {
-                return new MeanPart(weight, count + o.count, mean);
-            }
-            if (weight == 0) {
-                return new MeanPart(o.weight, count + o.count, o.mean);
-            }
-            double w = weight + o.weight;
-            double[] m = mean.clone();
-            for (int j = 0; j < m.length; j++) {
-                m[j] += (o.mean[j] - m[j]) * (o.weight / w);
-            }
-            return new MeanPart(w, count + o.count, m);
-        }
     }
 
     @Override
@@ -115,38 +103,35 @@ public final class PpcaJob implements Job {
         int maxIter = o.getInt("max-iter");
         double tol = o.getDouble("tol");
         long seed = o.getLong("seed");
-        if (maxIter < 1 || tol < 0) {
-            throw new UsageException("--max-iter must be at least 1 and --tol non-negative");
+        int nInit = o.getInt("n-init");
+        if (maxIter < 1 || tol < 0 || nInit < 1) {
+            throw new UsageException("--max-iter and --n-init must be at least 1 and --tol non-negative");
         }
+        ModelJson.Loaded warmModel = o.get("init").map(p -> ModelJson.load(p, ctx.hadoopConf())).orElse(null);
         AtomicOutput out = AtomicOutput.prepare(o, ctx.hadoopConf());
         JavaSparkContext jsc = ctx.sparkContext();
         try {
             TableSource table = TableSource.open(in, ctx.spark());
             int d = table.dimension();
             requireLatentDimension(q, d);
+            Ppca warm = warmStart(warmModel, o.get("init").orElse(""), table.features(), q);
             try (BlockCache cache = BlockCache.of(table, StorageLevel.MEMORY_AND_DISK(), false)) {
                 ReadStats stats = cache.stats();
                 stats.warnIfSkipped(LOG);
                 stats.requireUsableRows(in.path());
-                Fit f = fit(jsc, cache, d, q, maxIter, tol, seed);
-                Ppca fitted = f.model();
-                PpcaStatistics best = f.statistics();
-                double ll = f.logLikelihood();
-                int iterations = f.iterations();
-                boolean converged = f.converged();
-                double[] trace = f.trace();
-                double iterSeconds = f.secondsPerIteration() * iterations;
-                ObjectNode json = modelJson(table.features(), fitted, best, ll, iterations, converged, trace);
-                out.writeText("model.json", Json.write(json));
+                Checkpoint checkpoint = FitOptions.checkpoint(o, table, cache, Map.of("q", Integer.toString(q),
+                        "seed", Long.toString(seed), "init", warm == null ? "random" : FitOptions.identity(warmModel)), ctx);
+                EmEngine.Fit<Ppca> f = fit(jsc, cache, d, q, maxIter, tol, seed, nInit, warm, checkpoint);
+                out.writeText("model.json", Json.write(modelJson(table.features(), f)));
                 ObjectNode metrics = JobMetrics.start(name(), in, table);
                 stats.putInto(metrics);
                 metrics.put("q", q);
-                metrics.put("iterations", iterations);
-                metrics.put("converged", converged);
-                JobMetrics.warnings(metrics, converged ? java.util.List.of()
-                        : java.util.List.of(io.sufstat.jobs.gmm.Degeneracy.stoppedAtMaxIter(iterations)), LOG);
-                metrics.put("logLikelihood", ll);
-                metrics.put("secondsPerIteration", iterations == 0 ? 0 : iterSeconds / iterations);
+                metrics.put("iterations", f.iterations());
+                metrics.put("converged", f.converged());
+                JobMetrics.warnings(metrics, f.converged() ? List.of()
+                        : List.of(io.sufstat.jobs.gmm.Degeneracy.stoppedAtMaxIter(f.iterations())), LOG);
+                metrics.put("logLikelihood", f.objective());
+                metrics.put("secondsPerIteration", f.secondsPerIteration());
                 metrics.put("seconds", (System.nanoTime() - t0) / 1e9);
                 out.writeText("metrics.json", Json.write(metrics));
                 out.commit();
@@ -157,70 +142,36 @@ public final class PpcaJob implements Job {
         }
     }
 
-    /** A PPCA fit: the model, the statistics of its last pass (in its basis), its log-likelihood and trace. */
-    public record Fit(Ppca model, PpcaStatistics statistics, double logLikelihood, int iterations, boolean converged,
-                      double[] trace, double secondsPerIteration) {
+    /** The --init model as a PPCA model of the input's features and q (null without --init). */
+    static Ppca warmStart(ModelJson.Loaded warm, String path, List<String> features, int q) {
+        if (warm == null) {
+            return null;
+        }
+        Ppca p = warm.as(Ppca.class, "ppca", path);
+        if (!warm.features().equals(features) || p.latentDimension() != q) {
+            throw JobFailedException.model("the initial model " + path + " has features " + warm.features() + " and q = "
+                    + p.latentDimension() + "; the input has " + features + " and --q is " + q);
+        }
+        return p;
     }
 
-    /** The mean pass, then EM with a Rayleigh–Ritz step per pass, on cached blocks (the job's and bench-ppca's fit). */
-    public static Fit fit(JavaSparkContext jsc, BlockCache cache, int d, int q, int maxIter, double tol, long seed)
-            throws Exception {
-        MeanPart mean = OrderedReduce.reduce(cache.blocks().mapPartitions((Iterator<DataBlock> it) -> {
-            MeanPart acc = new MeanPart(0, 0, new double[d]);
-            while (it.hasNext()) {
-                DataBlock b = it.next();
-                if (b.rows() > 0) {
-                    acc = acc.merge(blockMean(b, d));
-                }
-            }
-            return List.of(acc).iterator();
-        }), MeanPart::merge).orElseThrow();
-        if (mean.weight() == 0) {
-            throw new JobFailedException(Failure.INPUT, "all rows have weight 0");
+    /**
+     * The mean pass, then EM with a Rayleigh–Ritz step per pass ({@link PpcaEm}) on cached blocks, the best of
+     * {@code nInit} random starts (seeds S, S+1, …) or from {@code warm}: the job's and bench-ppca's fit.
+     */
+    public static EmEngine.Fit<Ppca> fit(JavaSparkContext jsc, BlockCache cache, int d, int q, int maxIter, double tol,
+                                         long seed, int nInit, Ppca warm, Checkpoint checkpoint) throws Exception {
+        MeanSummary mean = BlockPass.run(jsc, cache, MeanSummary.step(d));
+        if (mean.weightSum() == 0) {
+            throw JobFailedException.input("all rows have weight 0");
         }
         LOG.info("ppca: {} rows × {} features, q = {}; cached without a d × d matrix", mean.count(), d, q);
-        Ppca model = Ppca.of(mean.mean(), randomLoadings(new SplittableRandom(seed), d, q), q, 1.0);
-        double[] trace = new double[maxIter + 1];
-        double previous = Double.NaN;
-        boolean converged = false;
-        int iterations = 0;
-        double iterSeconds = 0;
-        PpcaStatistics best = null;
-        Ppca fitted = model;
-        for (int it = 1; it <= maxIter; it++) {
-            long ti = System.nanoTime();
-            PpcaStatistics st = pass(jsc, cache, model, d, q);
-            // The exact optimum within the current subspace (when the subspace is good enough), then
-            // EM's step from it, which moves the subspace; both from this one pass's statistics.
-            var ritz = st.rayleighRitz(model);
-            if (ritz.isPresent()) {
-                fitted = ritz.get().model();
-                best = st.inBasis(ritz.get().basisChange());
-            } else {
-                fitted = model;
-                best = st;
-            }
-            double ll = best.logLikelihood(fitted) / best.weightSum();
-            trace[it - 1] = ll;
-            model = best.mStep(fitted);
-            iterations = it;
-            double change = Double.isNaN(previous) ? Double.NaN : ll - previous;
-            double s = (System.nanoTime() - ti) / 1e9;
-            iterSeconds += s;
-            LOG.info("ppca: iteration {}: mean log-likelihood {}, change {}, σ² {}, {} s", it,
-                    String.format("%.10f", ll), Double.isNaN(change) ? "-" : String.format("%.3e", change),
-                    String.format("%.6g", fitted.noiseVariance()), String.format("%.2f", s));
-            if (!Double.isNaN(change) && Math.abs(change) < tol) {
-                converged = true;
-                break;
-            }
-            previous = ll;
-        }
-        LOG.info("ppca: {} after {} iterations, mean log-likelihood {}, σ² {}", converged ? "converged"
-                : "stopped at --max-iter", iterations, String.format("%.10f", trace[iterations - 1]),
-                String.format("%.6g", fitted.noiseVariance()));
-        return new Fit(fitted, best, best.logLikelihood(fitted), iterations, converged,
-                java.util.Arrays.copyOf(trace, iterations), iterations == 0 ? 0 : iterSeconds / iterations);
+        PpcaEm em = new PpcaEm();
+        return EmEngine.best(warm != null ? 1 : nInit, r -> EmEngine.run(jsc, cache, em,
+                () -> warm != null ? warm : Ppca.of(mean.mean(), randomLoadings(new SplittableRandom(seed + r), d, q), q, 1.0),
+                maxIter, tol, nInit > 1 ? "ppca (init " + (r + 1) + "/" + nInit + ")" : "ppca",
+                checkpoint == null ? null : checkpoint.slot("q" + q + "-init" + r, Map.of("initRun", Integer.toString(r)),
+                        Codecs.ppca(d, q))));
     }
 
     /** The usage check of {@code --q} against the input's d, shared with {@code mppca}. */
@@ -240,46 +191,9 @@ public final class PpcaJob implements Job {
         return w;
     }
 
-    static MeanPart blockMean(DataBlock b, int d) {
-        double[] v = b.values();
-        double[] w = b.weights();
-        double[] m = new double[d];
-        double total = 0;
-        for (int i = 0; i < b.rows(); i++) {
-            double wt = w == null ? 1.0 : w[i];
-            total += wt;
-            for (int j = 0; j < d; j++) {
-                m[j] += wt * (v[i * d + j] - v[j]);
-            }
-        }
-        for (int j = 0; j < d; j++) {
-            m[j] = total == 0 ? v[j] : v[j] + m[j] / total;
-        }
-        return new MeanPart(total, b.rows(), m);
-    }
-
-    static PpcaStatistics pass(JavaSparkContext jsc, BlockCache cache, Ppca model, int d, int q) throws Exception {
-        Broadcast<PpcaStatistics.Step> step = jsc.broadcast(new PpcaStatistics.Step(model));
-        try {
-            return OrderedReduce.reduce(cache.blocks().mapPartitions((Iterator<DataBlock> it) -> {
-                PpcaStatistics.Step s = step.value();
-                double[][] work = s.workspace();
-                PpcaStatistics acc = PpcaStatistics.create(d, q);
-                while (it.hasNext()) {
-                    DataBlock b = it.next();
-                    if (b.rows() > 0) {
-                        acc.accumulate(s, b.values(), b.weights(), b.rows(), work);
-                    }
-                }
-                return List.of(acc).iterator();
-            }), PpcaStatistics::combine).orElseThrow();
-        } finally {
-            step.destroy();
-        }
-    }
-
-    static ObjectNode modelJson(List<String> features, Ppca m, PpcaStatistics s, double ll, int iterations,
-                                boolean converged, double[] trace) {
+    static ObjectNode modelJson(List<String> features, EmEngine.Fit<Ppca> f) {
+        Ppca m = f.model();
+        double ll = f.objective();
         int d = m.dimension();
         int q = m.latentDimension();
         ObjectNode n = Json.object();
@@ -292,16 +206,13 @@ public final class PpcaJob implements Job {
         n.put("noiseVariance", Json.finite(m.noiseVariance(), "noiseVariance"));
         n.set("principalAxes", Json.matrix(m.principalAxes(), q, "principalAxes"));
         n.set("explainedVariance", Json.array(m.explainedVariances(), "explainedVariance"));
-        n.put("count", s.count());
-        n.put("weightSum", s.weightSum());
+        n.put("count", f.count());
+        n.put("weightSum", f.weightSum());
         n.put("logLikelihood", Json.finite(ll, "logLikelihood"));
-        n.put("meanLogLikelihood", Json.finite(ll / s.weightSum(), "meanLogLikelihood"));
-        n.put("iterations", iterations);
-        n.put("converged", converged);
-        ArrayNode t = n.putArray("logLikelihoodTrace");
-        for (double v : trace) {
-            t.add(v);
-        }
+        n.put("meanLogLikelihood", Json.finite(f.meanObjective(), "meanLogLikelihood"));
+        n.put("iterations", f.iterations());
+        n.put("converged", f.converged());
+        n.set("logLikelihoodTrace", Json.array(f.trace(), "logLikelihoodTrace"));
         return n;
     }
 }
