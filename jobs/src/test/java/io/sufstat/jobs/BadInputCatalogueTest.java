@@ -1,5 +1,8 @@
 package io.sufstat.jobs;
 
+import io.sufstat.jobs.core.Job;
+import io.sufstat.jobs.core.JobContext;
+import io.sufstat.jobs.core.Failures;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;

@@ -1,5 +1,8 @@
 package io.sufstat.jobs;
 
+import io.sufstat.jobs.core.Job;
+import io.sufstat.jobs.core.JobContext;
+import io.sufstat.jobs.core.Failures;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.core.Appender;
 import org.apache.logging.log4j.core.LoggerContext;
@@ -45,7 +48,7 @@ public record CliRun(int exit, String out, String err, List<String> log) {
         try {
             System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
             System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            exit = Sufstat.run(job, Arrays.copyOfRange(args, 1, args.length), SparkTest.spark());
+            exit = io.sufstat.jobs.core.Runner.run(job, Arrays.copyOfRange(args, 1, args.length), SparkTest.spark());
         } finally {
             System.setOut(oldOut);
             System.setErr(oldErr);

@@ -1,5 +1,8 @@
 package io.sufstat.jobs;
 
+import io.sufstat.jobs.core.Job;
+import io.sufstat.jobs.core.JobContext;
+import io.sufstat.jobs.core.Failures;
 import io.sufstat.jobs.cli.Failure;
 import io.sufstat.jobs.cli.JobFailedException;
 import io.sufstat.jobs.cli.Options;
@@ -43,7 +46,7 @@ public abstract class SparkTest {
         Job j = Sufstat.JOBS.get(job);
         Options o = Options.parse(job, j.options(), args, io.sufstat.jobs.io.HadoopFiles::readConfigText);
         try {
-            Sufstat.execute(j, o, JobContext.onSession(job, o, spark()));
+            io.sufstat.jobs.core.Runner.execute(j, o, JobContext.onSession(job, o, spark()));
         } catch (UsageException | JobFailedException e) {
             throw e;
         } catch (Exception e) {

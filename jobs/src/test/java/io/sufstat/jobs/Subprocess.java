@@ -1,5 +1,8 @@
 package io.sufstat.jobs;
 
+import io.sufstat.jobs.core.Job;
+import io.sufstat.jobs.core.JobContext;
+import io.sufstat.jobs.core.Failures;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;

@@ -1,7 +1,5 @@
 package io.sufstat.common.stats;
 
-import io.sufstat.common.em.EStep;
-
 /**
  * The weighted mean of rows, mergeable, without second moments (for high-dimensional fits that must not
  * form a d × d matrix): {@code W = Σ wᵢ}, {@code μ = Σ wᵢ xᵢ / W}. A block's mean is taken about its first
@@ -70,27 +68,5 @@ public final class MeanSummary implements Mergeable<MeanSummary> {
 
     public double[] mean() {
         return mean.clone();
-    }
-
-    /** The pass that computes it. */
-    public static EStep<MeanSummary, Void> step(int d) {
-        return new EStep<>() {
-            private static final long serialVersionUID = 1L;
-
-            @Override
-            public MeanSummary zero() {
-                return create(d);
-            }
-
-            @Override
-            public Void workspace(int blockRows) {
-                return null;
-            }
-
-            @Override
-            public void accumulate(MeanSummary stats, Void work, double[] values, double[] weights, int rows) {
-                stats.addBlock(values, weights, rows);
-            }
-        };
     }
 }

@@ -4,8 +4,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sufstat.common.linalg.Blas;
 import io.sufstat.common.model.CovarianceType;
 import io.sufstat.common.model.GaussianMixture;
-import io.sufstat.jobs.Job;
-import io.sufstat.jobs.JobContext;
+import io.sufstat.jobs.core.Job;
+import io.sufstat.jobs.core.JobContext;
 import io.sufstat.jobs.cli.OptionSpec;
 import io.sufstat.jobs.cli.Options;
 import io.sufstat.jobs.generate.SyntheticMixture;
@@ -44,7 +44,7 @@ public final class BenchGmmJob implements Job {
 
     /** {@code spark-submit --class {@value #CLASS} sufstat-jobs.jar [options]}. */
     public static void main(String[] args) {
-        io.sufstat.jobs.Sufstat.main(new BenchGmmJob(), args);
+        io.sufstat.jobs.core.Runner.main(new BenchGmmJob(), args);
     }
 
     /** This job's main class, for spark-submit. */
@@ -108,7 +108,8 @@ public final class BenchGmmJob implements Job {
         results.put("covarianceType", type.label());
         LOG.info("bench-gmm: {} rows × {} features, K = {}, {} partitions, BLAS {}", n, d, k, partitions, Blas.describe());
 
-        JavaRDD<DataBlock> generated = BlockCache.synthetic(jsc, truth, n, partitions);
+        JavaRDD<DataBlock> generated = BlockCache.generated(jsc, truth.dimension(),
+                io.sufstat.jobs.generate.SyntheticMixture.chunks(n), partitions, (c, sink) -> truth.drawChunk(c, n, (x, component) -> sink.accept(x)));
         long t = System.nanoTime();
         try (BlockCache cache = BlockCache.of(generated, d, StorageLevel.MEMORY_ONLY())) {
             long cacheBytes = cache.memoryBytes(jsc);

@@ -6,8 +6,8 @@ import io.sufstat.common.linalg.Blas;
 import io.sufstat.common.stats.CovarianceEstimator;
 import io.sufstat.common.stats.MomentSummary;
 import io.sufstat.common.stats.RowBlock;
-import io.sufstat.jobs.Job;
-import io.sufstat.jobs.JobContext;
+import io.sufstat.jobs.core.Job;
+import io.sufstat.jobs.core.JobContext;
 import io.sufstat.jobs.cli.OptionSpec;
 import io.sufstat.jobs.cli.Options;
 import io.sufstat.jobs.generate.SyntheticMixture;
@@ -54,7 +54,7 @@ public final class BenchMleJob implements Job {
 
     /** {@code spark-submit --class {@value #CLASS} sufstat-jobs.jar [options]}: the same options as the launcher. */
     public static void main(String[] args) {
-        io.sufstat.jobs.Sufstat.main(new BenchMleJob(), args);
+        io.sufstat.jobs.core.Runner.main(new BenchMleJob(), args);
     }
 
     /** This job's main class, for spark-submit. */

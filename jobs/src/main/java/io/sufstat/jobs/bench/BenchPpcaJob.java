@@ -3,8 +3,8 @@ package io.sufstat.jobs.bench;
 import io.sufstat.common.linalg.Cholesky;
 import io.sufstat.common.linalg.SymmetricEigen;
 import io.sufstat.common.model.Ppca;
-import io.sufstat.jobs.Job;
-import io.sufstat.jobs.JobContext;
+import io.sufstat.jobs.core.Job;
+import io.sufstat.jobs.core.JobContext;
 import io.sufstat.jobs.cli.OptionSpec;
 import io.sufstat.jobs.cli.Options;
 import io.sufstat.jobs.em.EmEngine;
@@ -44,7 +44,7 @@ public final class BenchPpcaJob implements Job {
     public static final String CLASS = "io.sufstat.jobs.bench.BenchPpcaJob";
 
     public static void main(String[] args) {
-        io.sufstat.jobs.Sufstat.main(new BenchPpcaJob(), args);
+        io.sufstat.jobs.core.Runner.main(new BenchPpcaJob(), args);
     }
 
     @Override

@@ -4,8 +4,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sufstat.common.inference.Divergences;
 import io.sufstat.common.inference.Estimate;
 import io.sufstat.common.model.GaussianMixture;
-import io.sufstat.jobs.Job;
-import io.sufstat.jobs.JobContext;
+import io.sufstat.jobs.core.Job;
+import io.sufstat.jobs.core.JobContext;
 import io.sufstat.jobs.cli.JobFailedException;
 import io.sufstat.jobs.cli.Failure;
 import io.sufstat.jobs.cli.OptionSpec;
@@ -37,7 +37,7 @@ public final class CompareJob implements Job {
 
     /** {@code spark-submit --class {@value #CLASS} sufstat-jobs.jar [options]}: the same options as the launcher. */
     public static void main(String[] args) {
-        io.sufstat.jobs.Sufstat.main(new CompareJob(), args);
+        io.sufstat.jobs.core.Runner.main(new CompareJob(), args);
     }
 
     @Override

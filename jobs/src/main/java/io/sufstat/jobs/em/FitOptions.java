@@ -1,7 +1,7 @@
 package io.sufstat.jobs.em;
 
 import io.sufstat.common.model.GaussianMixture;
-import io.sufstat.jobs.JobContext;
+import io.sufstat.jobs.core.JobContext;
 import io.sufstat.jobs.cli.OptionSpec;
 import io.sufstat.jobs.cli.Options;
 import io.sufstat.jobs.io.HadoopFiles;
@@ -9,7 +9,7 @@ import io.sufstat.jobs.io.ModelJson;
 import io.sufstat.jobs.io.OutputSafety;
 import io.sufstat.jobs.io.TableSource;
 import io.sufstat.jobs.spark.BlockCache;
-import io.sufstat.jobs.spark.RowHash;
+import io.sufstat.common.em.RowHash;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -3,8 +3,8 @@ package io.sufstat.jobs.generate;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sufstat.common.model.Gaussian;
-import io.sufstat.jobs.Job;
-import io.sufstat.jobs.JobContext;
+import io.sufstat.jobs.core.Job;
+import io.sufstat.jobs.core.JobContext;
 import io.sufstat.jobs.cli.OptionSpec;
 import io.sufstat.jobs.cli.Options;
 import io.sufstat.jobs.cli.UsageException;
@@ -39,7 +39,7 @@ public final class GenerateJob implements Job {
 
     /** {@code spark-submit --class {@value #CLASS} sufstat-jobs.jar [options]}: the same options as the launcher. */
     public static void main(String[] args) {
-        io.sufstat.jobs.Sufstat.main(new GenerateJob(), args);
+        io.sufstat.jobs.core.Runner.main(new GenerateJob(), args);
     }
 
     /** This job's main class, for spark-submit. */

@@ -3,15 +3,16 @@ package io.sufstat.jobs.gmm;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sufstat.common.em.GaussianMixtureEm;
+import io.sufstat.common.em.InformationCriteria;
 import io.sufstat.common.model.CovarianceType;
 import io.sufstat.common.model.GaussianMixture;
-import io.sufstat.jobs.Job;
-import io.sufstat.jobs.JobContext;
+import io.sufstat.jobs.core.Job;
+import io.sufstat.jobs.core.JobContext;
 import io.sufstat.jobs.cli.JobFailedException;
 import io.sufstat.jobs.cli.OptionSpec;
 import io.sufstat.jobs.cli.Options;
 import io.sufstat.jobs.cli.UsageException;
-import io.sufstat.jobs.Failures;
+import io.sufstat.jobs.core.Failures;
 import io.sufstat.jobs.em.Checkpoint;
 import io.sufstat.jobs.em.Codecs;
 import io.sufstat.jobs.em.EmEngine;
@@ -48,7 +49,7 @@ public final class GmmJob implements Job {
 
     /** {@code spark-submit --class {@value #CLASS} sufstat-jobs.jar [options]}: the same options as the launcher. */
     public static void main(String[] args) {
-        io.sufstat.jobs.Sufstat.main(new GmmJob(), args);
+        io.sufstat.jobs.core.Runner.main(new GmmJob(), args);
     }
 
     /** This job's main class, for spark-submit. */
@@ -347,11 +348,11 @@ public final class GmmJob implements Job {
     /** One (K, covariance type) fit, or why it failed. */
     record Candidate(int k, CovarianceType type, EmEngine.Fit<GaussianMixture> fit, String error, Exception cause) {
         double bic(int d) {
-            return -2 * fit.objective() + type.parameters(k, d) * Math.log(fit.weightSum());
+            return InformationCriteria.bic(fit.objective(), type.parameters(k, d), fit.weightSum());
         }
 
         double aic(int d) {
-            return -2 * fit.objective() + 2 * type.parameters(k, d);
+            return InformationCriteria.aic(fit.objective(), type.parameters(k, d));
         }
     }
 

@@ -1,17 +1,17 @@
 package io.sufstat.jobs.gmm;
 
 import io.sufstat.common.em.EStep;
+import io.sufstat.common.em.Initialisation;
 import io.sufstat.common.linalg.NotPositiveDefiniteException;
 import io.sufstat.common.model.CovarianceType;
 import io.sufstat.common.model.GaussianMixture;
 import io.sufstat.common.model.MixtureKernel;
-import io.sufstat.common.stats.CovarianceEstimator;
 import io.sufstat.common.stats.EmStatistics;
 import io.sufstat.jobs.cli.JobFailedException;
 import io.sufstat.jobs.cli.Failure;
 import io.sufstat.jobs.em.BlockPass;
 import io.sufstat.jobs.spark.BlockCache;
-import io.sufstat.jobs.spark.RowHash;
+import io.sufstat.common.em.RowHash;
 import io.sufstat.jobs.spark.DataBlock;
 import io.sufstat.jobs.spark.OrderedReduce;
 import org.apache.spark.api.java.JavaRDD;
@@ -35,7 +35,6 @@ import java.util.Comparator;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
-import java.util.SplittableRandom;
 
 /**
  * Initial mixtures for EM, in the manner of scikit-learn's {@code init_params}:
@@ -95,42 +94,14 @@ public final class Initializer {
                     double[][] means = new double[k][];
                     Arrays.fill(means, cache.moments().mean());
                     MixtureKernel ref = MixtureKernel.of(fromMeans(means, type, reg, cache));
-                    yield statisticsFor(jsc, cache, ref, (values, rows, resp) -> {
-                        for (int i = 0; i < rows; i++) {
-                            SplittableRandom rng = new SplittableRandom(RowHash.of(values, i * d, d, seed, 3));
-                            double sum = 0;
-                            for (int j = 0; j < k; j++) {
-                                resp[i * k + j] = rng.nextDouble();
-                                sum += resp[i * k + j];
-                            }
-                            for (int j = 0; j < k; j++) {
-                                resp[i * k + j] /= sum;
-                            }
-                        }
-                    }).mStep(ref, reg);
+                    yield statisticsFor(jsc, cache, ref, (values, rows, resp) ->
+                            Initialisation.randomResponsibilities(values, rows, d, k, seed, resp)).mStep(ref, reg);
                 }
                 case KMEANS -> {
                     double[][] centres = sparkKMeans(spark, cache, k, seed);
                     MixtureKernel ref = MixtureKernel.of(fromMeans(centres, type, reg, cache));
-                    yield statisticsFor(jsc, cache, ref, (values, rows, resp) -> {
-                        Arrays.fill(resp, 0, rows * k, 0.0);
-                        for (int i = 0; i < rows; i++) {
-                            int best = 0;
-                            double bestD = Double.POSITIVE_INFINITY;
-                            for (int j = 0; j < k; j++) {
-                                double s = 0;
-                                for (int c = 0; c < d; c++) {
-                                    double v = values[i * d + c] - centres[j][c];
-                                    s += v * v;
-                                }
-                                if (s < bestD) {
-                                    bestD = s;
-                                    best = j;
-                                }
-                            }
-                            resp[i * k + best] = 1;
-                        }
-                    }).mStep(ref, reg);
+                    yield statisticsFor(jsc, cache, ref, (values, rows, resp) ->
+                            Initialisation.nearestCentre(values, rows, d, centres, resp)).mStep(ref, reg);
                 }
             };
         } catch (NotPositiveDefiniteException e) {
@@ -177,29 +148,7 @@ public final class Initializer {
 
     /** Weights 1/K, the given means, and the data covariance shaped to the type, plus reg on the diagonal. */
     static GaussianMixture fromMeans(double[][] means, CovarianceType type, double reg, BlockCache cache) {
-        int k = means.length;
-        int d = cache.dimension();
-        double[] cov = cache.moments().covariance(CovarianceEstimator.MAXIMUM_LIKELIHOOD);
-        double[] shaped = new double[d * d];
-        double avg = 0;
-        for (int c = 0; c < d; c++) {
-            avg += cov[c * d + c] / d;
-        }
-        for (int r = 0; r < d; r++) {
-            for (int c = 0; c < d; c++) {
-                shaped[r * d + c] = switch (type) {
-                    case FULL, TIED -> cov[r * d + c];
-                    case DIAG -> r == c ? cov[r * d + c] : 0;
-                    case SPHERICAL -> r == c ? avg : 0;
-                };
-            }
-            shaped[r * d + r] += reg;
-        }
-        double[] w = new double[k];
-        Arrays.fill(w, 1.0 / k);
-        double[][] covs = new double[k][];
-        Arrays.fill(covs, shaped);
-        return GaussianMixture.of(type, w, means, covs);
+        return Initialisation.fromMeans(means, type, reg, cache.moments());
     }
 
     /** A row chosen with a priority key; smaller keys win, ties broken by the row's values. */
@@ -245,8 +194,7 @@ public final class Initializer {
      */
     static double[][] pickRows(BlockCache cache, int k, long seed) throws Exception {
         int d = cache.dimension();
-        List<Candidate> best = smallestKeys(cache, k, (values, offset, w) -> w <= 0 ? Double.POSITIVE_INFINITY
-                : -Math.log(RowHash.uniform(RowHash.of(values, offset, d, seed, 1))) / w);
+        List<Candidate> best = smallestKeys(cache, k, (values, offset, w) -> Initialisation.pickKey(values, offset, d, w, seed));
         if (best.size() < k) {
             throw new JobFailedException(Failure.FIT, "--k " + k + " is larger than the number of rows with positive weight ("
                     + best.size() + "); use a smaller --k");
@@ -274,20 +222,9 @@ public final class Initializer {
         centres.add(pickRows(cache, 1, seed)[0]);
         for (int step = 1; step < k; step++) {
             double[][] current = centres.toArray(new double[0][]);
-            long salt = 100 + step;
-            List<Candidate> best = smallestKeys(cache, 1, (values, offset, w) -> {
-                double dist = Double.POSITIVE_INFINITY;
-                for (double[] c : current) {
-                    double s = 0;
-                    for (int j = 0; j < d; j++) {
-                        double v = values[offset + j] - c[j];
-                        s += v * v;
-                    }
-                    dist = Math.min(dist, s);
-                }
-                return w <= 0 || dist <= 0 ? Double.POSITIVE_INFINITY
-                        : -Math.log(RowHash.uniform(RowHash.of(values, offset, d, seed, salt))) / (w * dist);
-            });
+            int at = step;
+            List<Candidate> best = smallestKeys(cache, 1, (values, offset, w) ->
+                    Initialisation.kMeansPlusPlusKey(values, offset, d, w, seed, at, current));
             if (best.isEmpty()) {
                 throw new JobFailedException(Failure.FIT, "--k " + k + " is larger than the number of distinct rows (" + centres.size()
                         + "); use a smaller --k");

@@ -7,8 +7,8 @@ import io.sufstat.common.model.Gaussian;
 import io.sufstat.common.stats.CovarianceEstimator;
 import io.sufstat.common.stats.MomentSummary;
 import io.sufstat.common.stats.RowBlock;
-import io.sufstat.jobs.Job;
-import io.sufstat.jobs.JobContext;
+import io.sufstat.jobs.core.Job;
+import io.sufstat.jobs.core.JobContext;
 import io.sufstat.jobs.cli.JobFailedException;
 import io.sufstat.jobs.cli.Failure;
 import io.sufstat.jobs.cli.OptionSpec;
@@ -43,7 +43,7 @@ public final class MleJob implements Job {
 
     /** {@code spark-submit --class {@value #CLASS} sufstat-jobs.jar [options]}: the same options as the launcher. */
     public static void main(String[] args) {
-        io.sufstat.jobs.Sufstat.main(new MleJob(), args);
+        io.sufstat.jobs.core.Runner.main(new MleJob(), args);
     }
 
     /** This job's main class, for spark-submit. */
@@ -159,7 +159,7 @@ public final class MleJob implements Job {
      * started from the complete rows' Gaussian. Not one pass, but one pass per iteration.
      */
     private static void fitWithMissing(TableSource table, InputOptions in, double ridge, AtomicOutput out,
-                                       ObjectNode metrics, long t0, io.sufstat.jobs.JobContext ctx) throws Exception {
+                                       ObjectNode metrics, long t0, io.sufstat.jobs.core.JobContext ctx) throws Exception {
         try (io.sufstat.jobs.spark.BlockCache cache = io.sufstat.jobs.spark.BlockCache.of(table,
                 org.apache.spark.storage.StorageLevel.MEMORY_AND_DISK())) {
             ReadStats stats = cache.stats();

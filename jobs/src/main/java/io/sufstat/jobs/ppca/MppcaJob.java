@@ -6,8 +6,8 @@ import io.sufstat.common.em.PpcaMixtureEm;
 import io.sufstat.common.model.Ppca;
 import io.sufstat.common.model.PpcaMixture;
 import io.sufstat.common.stats.MppcaStatistics;
-import io.sufstat.jobs.Job;
-import io.sufstat.jobs.JobContext;
+import io.sufstat.jobs.core.Job;
+import io.sufstat.jobs.core.JobContext;
 import io.sufstat.jobs.cli.JobFailedException;
 import io.sufstat.jobs.cli.OptionSpec;
 import io.sufstat.jobs.cli.Options;
@@ -50,7 +50,7 @@ public final class MppcaJob implements Job {
 
     /** {@code spark-submit --class {@value #CLASS} sufstat-jobs.jar [options]}: the same options as the launcher. */
     public static void main(String[] args) {
-        io.sufstat.jobs.Sufstat.main(new MppcaJob(), args);
+        io.sufstat.jobs.core.Runner.main(new MppcaJob(), args);
     }
 
     @Override

@@ -5,8 +5,8 @@ import io.sufstat.common.model.Ppca;
 import io.sufstat.common.em.PpcaEm;
 import io.sufstat.common.stats.MeanSummary;
 import io.sufstat.common.stats.PpcaStatistics;
-import io.sufstat.jobs.Job;
-import io.sufstat.jobs.JobContext;
+import io.sufstat.jobs.core.Job;
+import io.sufstat.jobs.core.JobContext;
 import io.sufstat.jobs.cli.JobFailedException;
 import io.sufstat.jobs.cli.OptionSpec;
 import io.sufstat.jobs.cli.Options;
@@ -49,7 +49,7 @@ public final class PpcaJob implements Job {
 
     /** {@code spark-submit --class {@value #CLASS} sufstat-jobs.jar [options]}: the same options as the launcher. */
     public static void main(String[] args) {
-        io.sufstat.jobs.Sufstat.main(new PpcaJob(), args);
+        io.sufstat.jobs.core.Runner.main(new PpcaJob(), args);
     }
 
     @Override
@@ -161,7 +161,7 @@ public final class PpcaJob implements Job {
      */
     public static EmEngine.Fit<Ppca> fit(JavaSparkContext jsc, BlockCache cache, int d, int q, int maxIter, double tol,
                                          long seed, int nInit, Ppca warm, Checkpoint checkpoint) throws Exception {
-        MeanSummary mean = BlockPass.run(jsc, cache, MeanSummary.step(d));
+        MeanSummary mean = BlockPass.run(jsc, cache, new io.sufstat.common.em.MeanStep(d));
         if (mean.weightSum() == 0) {
             throw JobFailedException.input("all rows have weight 0");
         }

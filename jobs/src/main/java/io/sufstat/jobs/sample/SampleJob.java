@@ -1,8 +1,8 @@
 package io.sufstat.jobs.sample;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.sufstat.jobs.Job;
-import io.sufstat.jobs.JobContext;
+import io.sufstat.jobs.core.Job;
+import io.sufstat.jobs.core.JobContext;
 import io.sufstat.jobs.cli.OptionSpec;
 import io.sufstat.jobs.cli.Options;
 import io.sufstat.jobs.cli.UsageException;
@@ -38,7 +38,7 @@ public final class SampleJob implements Job {
 
     /** {@code spark-submit --class {@value #CLASS} sufstat-jobs.jar [options]}: the same options as the launcher. */
     public static void main(String[] args) {
-        io.sufstat.jobs.Sufstat.main(new SampleJob(), args);
+        io.sufstat.jobs.core.Runner.main(new SampleJob(), args);
     }
 
     @Override

@@ -3,8 +3,8 @@ package io.sufstat.jobs.score;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sufstat.common.model.GaussianMixture;
 import io.sufstat.common.model.MixtureKernel;
-import io.sufstat.jobs.Job;
-import io.sufstat.jobs.JobContext;
+import io.sufstat.jobs.core.Job;
+import io.sufstat.jobs.core.JobContext;
 import io.sufstat.jobs.cli.OptionSpec;
 import io.sufstat.jobs.cli.Options;
 import io.sufstat.jobs.cli.UsageException;
@@ -49,7 +49,7 @@ public final class ScoreJob implements Job {
 
     /** {@code spark-submit --class {@value #CLASS} sufstat-jobs.jar [options]}: the same options as the launcher. */
     public static void main(String[] args) {
-        io.sufstat.jobs.Sufstat.main(new ScoreJob(), args);
+        io.sufstat.jobs.core.Runner.main(new ScoreJob(), args);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.sufstat.jobs.spark;
 
+import io.sufstat.common.em.RowHash;
 import io.sufstat.common.stats.MomentSummary;
 import io.sufstat.common.stats.RowBlock;
 import io.sufstat.jobs.io.ReadStats;
@@ -124,11 +125,17 @@ public final class BlockCache implements AutoCloseable {
         return out.iterator();
     }
 
-    /** Blocks of a synthetic mixture's rows, drawn chunk by chunk (see {@code SyntheticMixture}). */
-    public static JavaRDD<DataBlock> synthetic(JavaSparkContext jsc, io.sufstat.jobs.generate.SyntheticMixture truth,
-                                               long rows, int partitions) {
-        long chunks = io.sufstat.jobs.generate.SyntheticMixture.chunks(rows);
-        int d = truth.dimension();
+    /** Draws the rows of one chunk of generated data, handing each row to {@code sink}. */
+    @FunctionalInterface
+    public interface ChunkSource extends java.io.Serializable {
+        void draw(long chunk, java.util.function.Consumer<double[]> sink);
+    }
+
+    /**
+     * Blocks of generated rows: chunks {@code 0 … chunks − 1} of {@code source}, spread over
+     * {@code partitions} partitions in order, so that the rows do not depend on the partitioning.
+     */
+    public static JavaRDD<DataBlock> generated(JavaSparkContext jsc, int d, long chunks, int partitions, ChunkSource source) {
         return jsc.parallelize(java.util.stream.IntStream.range(0, partitions).boxed().toList(), partitions)
                 .mapPartitions((Iterator<Integer> it) -> {
                     List<DataBlock> out = new ArrayList<>();
@@ -138,7 +145,7 @@ public final class BlockCache implements AutoCloseable {
                     int p = it.next();
                     RowBlock block = RowBlock.forDimension(d);
                     for (long c = chunks * p / partitions; c < chunks * (p + 1) / partitions; c++) {
-                        truth.drawChunk(c, rows, (x, k) -> {
+                        source.draw(c, x -> {
                             block.add(x, 1.0);
                             if (block.isFull()) {
                                 out.add(copy(block, false, null));

@@ -1,6 +1,6 @@
 package io.sufstat.jobs.cli;
 
-import io.sufstat.jobs.Job;
+import io.sufstat.jobs.core.Job;
 import io.sufstat.jobs.Sufstat;
 import io.sufstat.jobs.io.HadoopFiles;
 import org.junit.jupiter.api.Test;

@@ -87,7 +87,7 @@ class DeployFilesTest {
         app.get("spec").get("arguments").forEach(a -> args.add(a.asText()));
         assertFalse(args.isEmpty());
         // The arguments are valid options of the job.
-        io.sufstat.jobs.Job gmm = io.sufstat.jobs.Sufstat.JOBS.get("gmm");
+        io.sufstat.jobs.core.Job gmm = io.sufstat.jobs.Sufstat.JOBS.get("gmm");
         io.sufstat.jobs.cli.Options.parse("gmm", gmm.options(), args.toArray(new String[0]), p -> "");
     }
 }

@@ -19,7 +19,8 @@ class BlockCacheTest extends SparkTest {
         int n = 200_000;
         int d = 10;
         SyntheticMixture truth = SyntheticMixture.random(d, 2, 4, 3, 0, 1);
-        try (BlockCache cache = BlockCache.of(BlockCache.synthetic(jsc, truth, n, 3), d, StorageLevel.MEMORY_ONLY())) {
+        try (BlockCache cache = BlockCache.of(BlockCache.generated(jsc, d, io.sufstat.jobs.generate.SyntheticMixture.chunks(n), 3,
+                (c, sink) -> truth.drawChunk(c, n, (x, component) -> sink.accept(x))), d, StorageLevel.MEMORY_ONLY())) {
             long raw = (long) n * d * 8;
             long bytes = cache.memoryBytes(jsc);
             assertTrue(bytes > 0 && bytes <= 1.25 * raw, "cache " + bytes + " bytes for " + raw + " raw bytes");

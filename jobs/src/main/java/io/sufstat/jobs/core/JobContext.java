@@ -1,4 +1,4 @@
-package io.sufstat.jobs;
+package io.sufstat.jobs.core;
 
 import io.sufstat.jobs.cli.Options;
 import org.apache.hadoop.conf.Configuration;
@@ -57,7 +57,7 @@ public final class JobContext implements AutoCloseable {
             ownsSession = true;
             withoutLocalChecksums(session);
             // Spark (re)initialises logging when it starts: apply the job's levels again.
-            Sufstat.configureLogging(options);
+            Runner.configureLogging(options);
         }
         return session;
     }

@@ -1,4 +1,4 @@
-package io.sufstat.jobs;
+package io.sufstat.jobs.core;
 
 import io.sufstat.jobs.cli.OptionSpec;
 import io.sufstat.jobs.cli.Options;

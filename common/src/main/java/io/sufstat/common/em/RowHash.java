@@ -1,4 +1,4 @@
-package io.sufstat.jobs.spark;
+package io.sufstat.common.em;
 
 /**
  * A 64-bit hash of a row's values, a seed and a salt (SplitMix64's finaliser over the IEEE bits): the
