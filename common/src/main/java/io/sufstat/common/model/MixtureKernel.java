@@ -228,6 +228,11 @@ public final class MixtureKernel implements Serializable {
             return gathered;
         }
 
+        /** δ of row {@code i} of the last {@link #squaredDistances} sub-block to component {@code j}. */
+        public double squaredDistance(int j, int i) {
+            return norms[j * ld + i];
+        }
+
         /** Per-component counts of gathered rows. */
         public int[] gatheredCounts() {
             return used;
@@ -255,30 +260,13 @@ public final class MixtureKernel implements Serializable {
         return ll;
     }
 
-    /** Writes rows [from, to) of a block as {@code [x − c, 1]}, transposed, into the workspace's centred rows. */
-    public void centre(double[] values, int from, int to, Workspace ws) {
-        double[] xt = ws.centred;
-        int ld = ws.ld;
-        int rows = to - from;
-        // Eight rows at a time: the eight source rows stay in L1 while each coordinate's line is written.
-        for (int i0 = 0; i0 < rows; i0 += 8) {
-            int n = Math.min(8, rows - i0);
-            for (int j = 0; j < d; j++) {
-                double r = reference[j];
-                int out = j * ld + i0;
-                int src = (from + i0) * d + j;
-                for (int i = 0; i < n; i++) {
-                    xt[out + i] = values[src + i * d] - r;
-                }
-            }
-        }
-    }
-
     /**
-     * E-step on rows {@code [from, to)} of a block (at most {@link Workspace#subBlock()} of them): their
-     * log-densities and posteriors go to the same rows of the workspace's arrays.
+     * The squared Mahalanobis distances {@code δ_ik = (x_i − μ_k)ᵀ Σ_k⁻¹ (x_i − μ_k)} of rows [from, to) of a
+     * block (at most {@link Workspace#subBlock()} of them) to every component, into the workspace: read them
+     * with {@link Workspace#squaredDistance}. The first half of {@link #posteriors}; other models built on
+     * the same locations and scales (Student-t mixtures) take their E-step from here.
      */
-    public double posteriors(double[] values, double[] weights, int from, int to, Workspace ws) {
+    public void squaredDistances(double[] values, int from, int to, Workspace ws) {
         int rows = to - from;
         if (rows > ws.sub || to > ws.capacity) {
             throw new IllegalArgumentException("rows [" + from + ", " + to + ") do not fit the workspace");
@@ -306,6 +294,36 @@ public final class MixtureKernel implements Serializable {
                 }
             }
         }
+    }
+
+    /** Writes rows [from, to) of a block as {@code [x − c, 1]}, transposed, into the workspace's centred rows. */
+    public void centre(double[] values, int from, int to, Workspace ws) {
+        double[] xt = ws.centred;
+        int ld = ws.ld;
+        int rows = to - from;
+        // Eight rows at a time: the eight source rows stay in L1 while each coordinate's line is written.
+        for (int i0 = 0; i0 < rows; i0 += 8) {
+            int n = Math.min(8, rows - i0);
+            for (int j = 0; j < d; j++) {
+                double r = reference[j];
+                int out = j * ld + i0;
+                int src = (from + i0) * d + j;
+                for (int i = 0; i < n; i++) {
+                    xt[out + i] = values[src + i * d] - r;
+                }
+            }
+        }
+    }
+
+    /**
+     * E-step on rows {@code [from, to)} of a block (at most {@link Workspace#subBlock()} of them): their
+     * log-densities and posteriors go to the same rows of the workspace's arrays.
+     */
+    public double posteriors(double[] values, double[] weights, int from, int to, Workspace ws) {
+        int rows = to - from;
+        squaredDistances(values, from, to, ws);
+        double[] norms = ws.norms;
+        int ld = ws.ld;
         double[] lp = ws.logp;
         int base = from * k;
         for (int i = 0; i < rows; i++) {

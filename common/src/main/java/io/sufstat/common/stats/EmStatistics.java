@@ -415,6 +415,12 @@ public final class EmStatistics implements Mergeable<EmStatistics> {
         }
     }
 
+    /** Counts rows and their weight without moments (a pass that only evaluates). */
+    public EmStatistics countRowsOnly(double[] weights, int rows) {
+        countRows(weights, rows);
+        return this;
+    }
+
     private void countRows(double[] weights, int rows) {
         count += rows;
         for (int i = 0; i < rows; i++) {

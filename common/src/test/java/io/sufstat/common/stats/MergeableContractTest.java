@@ -4,6 +4,7 @@ import io.sufstat.common.model.CovarianceType;
 import io.sufstat.common.model.GaussianMixture;
 import io.sufstat.common.model.MixtureKernel;
 import io.sufstat.common.model.Ppca;
+import io.sufstat.common.model.TMixture;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -126,6 +127,33 @@ class MergeableContractTest {
                 }
             }));
         }
+        TMixture tm = TMixture.of(mixture(CovarianceType.FULL), new double[] {3, 8, 30});
+        io.sufstat.common.em.TMixtureEm tem = io.sufstat.common.em.TMixtureEm.of(1e-6,
+                io.sufstat.common.em.TMixtureEm.DofMode.PER_COMPONENT, 0.5, 200);
+        io.sufstat.common.em.TMixtureEm.Step tstep = tem.eStep(tm, true);
+        out.add(new Named("TmmStatistics", new Subject<TmmStatistics>() {
+            public TmmStatistics empty() {
+                return tstep.zero();
+            }
+
+            public TmmStatistics of(double[] x, double[] w, int from, int to) {
+                TmmStatistics s = tstep.zero();
+                tstep.accumulate(s, tstep.workspace(Math.max(1, to - from)), slice(x, from, to, D), slice(w, from, to, 1),
+                        to - from);
+                return s;
+            }
+
+            public double[] observe(TmmStatistics s) {
+                TMixture next = tem.update(tm, s);
+                List<double[]> parts = new ArrayList<>(List.of(new double[] {s.count(), s.weightSum(), s.logLikelihood()},
+                        next.scales().weights(), next.degreesOfFreedom(), s.posteriorWeights(), s.logWeightTerms()));
+                for (int j = 0; j < next.size(); j++) {
+                    parts.add(next.scales().component(j).mean());
+                    parts.add(next.scales().component(j).covariance());
+                }
+                return concat(parts.toArray(new double[0][]));
+            }
+        }));
         Ppca ppca = Ppca.of(new double[] {3, -3, 3, -3}, new double[] {1, 0.5, 0.2, 1, -0.5, 0.3, 0.1, 0.9}, 2, 1.0);
         PpcaStatistics.Step step = new PpcaStatistics.Step(ppca);
         out.add(new Named("PpcaStatistics", new Subject<PpcaStatistics>() {
