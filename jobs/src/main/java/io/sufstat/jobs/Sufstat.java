@@ -23,7 +23,8 @@ public final class Sufstat {
     public static final Map<String, Job> JOBS = registry(new MleJob(), new io.sufstat.jobs.gmm.GmmJob(),
             new io.sufstat.jobs.score.ScoreJob(), new io.sufstat.jobs.sample.SampleJob(),
             new io.sufstat.jobs.impute.ImputeJob(), new io.sufstat.jobs.compare.CompareJob(),
-            new io.sufstat.jobs.ppca.PpcaJob(), new io.sufstat.jobs.ppca.MppcaJob(), new GenerateJob(),
+            new io.sufstat.jobs.ppca.PpcaJob(), new io.sufstat.jobs.ppca.MppcaJob(), new io.sufstat.jobs.tmm.TmmJob(),
+            new GenerateJob(),
             new BenchMleJob(), new io.sufstat.jobs.bench.BenchGmmJob(),
             new io.sufstat.jobs.bench.BenchPpcaJob());
 

@@ -196,4 +196,10 @@ public final class TMixtureEm implements EmModel<TMixture, TmmStatistics> {
             case FIXED -> 0;
         };
     }
+
+    /** The settings, as a checkpoint fingerprint records them. */
+    @Override
+    public String toString() {
+        return "TMixtureEm{dof=" + mode + " in [" + min + ", " + max + "], regCovar=" + regCovar + "}";
+    }
 }

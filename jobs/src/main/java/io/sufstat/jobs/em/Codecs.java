@@ -7,6 +7,7 @@ import io.sufstat.common.model.CovarianceType;
 import io.sufstat.common.model.GaussianMixture;
 import io.sufstat.common.model.Ppca;
 import io.sufstat.common.model.PpcaMixture;
+import io.sufstat.common.model.TMixture;
 import io.sufstat.jobs.io.Json;
 import io.sufstat.jobs.io.JsonShapes;
 
@@ -94,6 +95,23 @@ public final class Codecs {
                     cs[j] = one.read(n.get("components").get(j), f);
                 }
                 return new PpcaMixture(w, cs);
+            }
+        };
+    }
+
+    /** A Student-t mixture: its locations and scales as a mixture, and ν per component. */
+    public static StateCodec<TMixture> tMixture(int k, int d, CovarianceType type) {
+        StateCodec<GaussianMixture> scales = mixture(k, d, type);
+        return new StateCodec<>() {
+            @Override
+            public void write(TMixture t, ObjectNode n) {
+                scales.write(t.scales(), n);
+                n.set("degreesOfFreedom", Json.array(t.degreesOfFreedom(), "degreesOfFreedom"));
+            }
+
+            @Override
+            public TMixture read(JsonNode n, JsonShapes f) {
+                return TMixture.of(scales.read(n, f), f.vector(n.get("degreesOfFreedom"), "degreesOfFreedom", k));
             }
         };
     }

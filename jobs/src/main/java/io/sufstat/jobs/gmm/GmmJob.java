@@ -396,7 +396,7 @@ public final class GmmJob implements Job {
         return b.toString();
     }
 
-    static List<Integer> parseKs(String s) {
+    public static List<Integer> parseKs(String s) {
         Set<Integer> ks = new LinkedHashSet<>();
         try {
             for (String part : s.split(",")) {
@@ -426,7 +426,7 @@ public final class GmmJob implements Job {
         return new ArrayList<>(ks);
     }
 
-    static List<CovarianceType> parseTypes(String s) {
+    public static List<CovarianceType> parseTypes(String s) {
         if (s.trim().toLowerCase(Locale.ROOT).equals("all")) {
             return List.of(CovarianceType.values());
         }

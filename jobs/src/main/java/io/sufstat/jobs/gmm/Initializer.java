@@ -53,16 +53,21 @@ import java.util.Locale;
  */
 public final class Initializer {
 
-    enum Method {
+    public enum Method {
         KMEANS("kmeans"), KMEANS_PLUS_PLUS("k-means++"), RANDOM_FROM_DATA("random-from-data"), RANDOM("random");
 
         final String label;
+
+        public String label() {
+            return label;
+        }
 
         Method(String label) {
             this.label = label;
         }
 
-        static Method parse(String s) {
+        /** The method named {@code s}, or null when {@code s} names none (a model path). */
+        public static Method parse(String s) {
             for (Method m : values()) {
                 if (m.label.equals(s.toLowerCase(Locale.ROOT))) {
                     return m;
@@ -75,7 +80,7 @@ public final class Initializer {
     private Initializer() {
     }
 
-    static GaussianMixture initial(Method method, int k, CovarianceType type, long seed, double reg, BlockCache cache,
+    public static GaussianMixture initial(Method method, int k, CovarianceType type, long seed, double reg, BlockCache cache,
                                    SparkSession spark) throws Exception {
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         int d = cache.dimension();

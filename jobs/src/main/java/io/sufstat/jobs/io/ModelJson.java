@@ -8,6 +8,7 @@ import io.sufstat.common.model.Gaussian;
 import io.sufstat.common.model.GaussianMixture;
 import io.sufstat.common.model.Ppca;
 import io.sufstat.common.model.PpcaMixture;
+import io.sufstat.common.model.TMixture;
 import io.sufstat.jobs.cli.JobFailedException;
 
 import java.util.ArrayList;
@@ -166,12 +167,15 @@ public final class ModelJson {
                 }
                 case "gaussian-mixture" -> mixture(f, n, d);
                 case "ppca" -> ppca(f, n, d);
+                case "t-mixture" -> tMixture(f, n, d);
                 case "mppca" -> mppca(f, n, d);
-                default -> throw f.field("kind", "is '" + kind + "'; expected gaussian, gaussian-mixture, ppca or mppca");
+                default -> throw f.field("kind", "is '" + kind + "'; expected gaussian, gaussian-mixture, t-mixture, ppca"
+                        + " or mppca");
             };
             GaussianMixture applied = model instanceof Ppca p ? GaussianMixture.of(CovarianceType.FULL, new double[] {1.0},
                     new double[][] {p.mean()}, new double[][] {p.covariance()})
-                    : model instanceof PpcaMixture pm ? pm.toGaussianMixture() : (GaussianMixture) model;
+                    : model instanceof PpcaMixture pm ? pm.toGaussianMixture()
+                    : model instanceof TMixture tm ? tm.scales() : (GaussianMixture) model;
             return new Loaded(List.copyOf(features), kind, applied, model);
         } catch (IllegalArgumentException e) {
             throw f.fail("is invalid: " + e.getMessage());
@@ -201,6 +205,27 @@ public final class ModelJson {
             covs[j] = f.matrix(n.get("covariances").get(j), "covariances[" + j + "]", d, d);
         }
         return GaussianMixture.of(type, weights, means, covs);
+    }
+
+    /** A Student-t mixture: the mixture's fields with {@code scales} for covariances, and {@code degreesOfFreedom}. */
+    private static TMixture tMixture(JsonShapes f, JsonNode n, int d) {
+        ObjectNode asMixture = ((ObjectNode) n).deepCopy();
+        asMixture.set("covariances", n.get("scales"));
+        try {
+            GaussianMixture scales = mixture(f, asMixture, d);
+            return TMixture.of(scales, f.vector(n.get("degreesOfFreedom"), "degreesOfFreedom", scales.size()));
+        } catch (JobFailedException e) {
+            throw JobFailedException.model(e.getMessage().replace("covariances", "scales"));
+        }
+    }
+
+    /** The parameters of a t-mixture (weights, means, scales, degreesOfFreedom); callers add the fit's statistics. */
+    public static ObjectNode tMixture(List<String> features, TMixture t) {
+        ObjectNode n = mixture(features, t.scales());
+        n.put("kind", "t-mixture");
+        n.set("scales", n.remove("covariances"));
+        n.set("degreesOfFreedom", Json.array(t.degreesOfFreedom(), "degreesOfFreedom"));
+        return n;
     }
 
     /** A PPCA model (applied as the Gaussian N(μ, WWᵀ + σ²I), which forms the d × d covariance). */

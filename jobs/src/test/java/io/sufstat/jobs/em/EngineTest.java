@@ -26,6 +26,7 @@ class EngineTest extends SparkTest {
         {"gmm", "--k", "3", "--init", "k-means++"},
         {"ppca", "--q", "2"},
         {"mppca", "--k", "2", "--q", "1"},
+        {"tmm", "--k", "3", "--init", "k-means++"},
     };
 
     private static String[] command(String job, Path data, Path out, String... extra) {
@@ -61,7 +62,7 @@ class EngineTest extends SparkTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"gmm", "ppca", "mppca"})
+    @ValueSource(strings = {"gmm", "ppca", "mppca", "tmm"})
     void oneEngineOneBehaviour(String job) throws Exception {
         Path dir = tempDir("engine-" + job);
         Path data = iris();

@@ -1,0 +1,239 @@
+package io.sufstat.jobs.tmm;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sufstat.common.em.InformationCriteria;
+import io.sufstat.common.em.TMixtureEm;
+import io.sufstat.common.model.CovarianceType;
+import io.sufstat.common.model.GaussianMixture;
+import io.sufstat.common.model.TMixture;
+import io.sufstat.jobs.cli.JobFailedException;
+import io.sufstat.jobs.cli.OptionSpec;
+import io.sufstat.jobs.cli.Options;
+import io.sufstat.jobs.cli.UsageException;
+import io.sufstat.jobs.core.Job;
+import io.sufstat.jobs.core.JobContext;
+import io.sufstat.jobs.em.Checkpoint;
+import io.sufstat.jobs.em.Codecs;
+import io.sufstat.jobs.em.EmEngine;
+import io.sufstat.jobs.em.FitOptions;
+import io.sufstat.jobs.gmm.Degeneracy;
+import io.sufstat.jobs.gmm.GmmJob;
+import io.sufstat.jobs.gmm.Initializer;
+import io.sufstat.jobs.io.AtomicOutput;
+import io.sufstat.jobs.io.InputOptions;
+import io.sufstat.jobs.io.JobMetrics;
+import io.sufstat.jobs.io.Json;
+import io.sufstat.jobs.io.ModelJson;
+import io.sufstat.jobs.io.ReadStats;
+import io.sufstat.jobs.io.TableSource;
+import io.sufstat.jobs.spark.BlockCache;
+import org.apache.spark.storage.StorageLevel;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code sufstat tmm}: a mixture of multivariate Student-t distributions (Peel &amp; McLachlan 2000) by
+ * distributed ECM ({@link TMixtureEm} on the one EM engine): robust clustering, in which outlying rows get
+ * small latent weights u instead of dragging locations and inflating scales.
+ */
+public final class TmmJob implements Job {
+
+    private static final Logger LOG = LoggerFactory.getLogger(TmmJob.class);
+
+    /** This job's main class, for spark-submit. */
+    public static final String CLASS = "io.sufstat.jobs.tmm.TmmJob";
+
+    public static void main(String[] args) {
+        io.sufstat.jobs.core.Runner.main(new TmmJob(), args);
+    }
+
+    @Override
+    public String name() {
+        return "tmm";
+    }
+
+    @Override
+    public String summary() {
+        return "Mixture of Student-t distributions by distributed ECM: clustering that outliers do not drag.";
+    }
+
+    @Override
+    public String synopsis() {
+        return "--input PATH --output DIR --k K [--covariance full|diag|tied|spherical] [--dof NU | --dof-init 10]"
+                + " [--dof-tied] [--init METHOD|MODEL] [options]";
+    }
+
+    @Override
+    public String description() {
+        return "Fits K multivariate Student-t components by ECM (McLachlan & Peel 2000, §7.5). Each iteration is one"
+                + " pass: per block the squared Mahalanobis distances δ to every component (the Gaussian block kernels),"
+                + " the posteriors τ in log space and the latent weights u = (ν + d)/(ν + δ); then CM-step 1 (π = Στ/n,"
+                + " μ = Σ τu x / Σ τu, Σ = Σ τu (x − μ)(x − μ)ᵀ / Στ plus --reg-covar) and CM-step 2 (each ν solves the"
+                + " digamma equation from the same E-step, clamped to [--dof-min, --dof-max]; --dof fixes ν, --dof-tied"
+                + " shares one). Initial locations and scales come from the gmm initialisations (or a gaussian-mixture"
+                + " or t-mixture model.json, ν = --dof-init for a Gaussian start). DIR/model.json (kind t-mixture) has"
+                + " weights, means, scales (full d×d), degreesOfFreedom, the log-likelihood, BIC, AIC and its trace;"
+                + " score adds each row's latent weight (tWeight, small for outliers).";
+    }
+
+    @Override
+    public List<OptionSpec> options() {
+        List<OptionSpec> specs = new ArrayList<>(InputOptions.SPECS);
+        specs.add(OptionSpec.required("output", "DIR", "Output directory; absent or empty (see --overwrite)."));
+        specs.add(OptionSpec.value("k", "K", "Components (required unless --init is a model).", null));
+        specs.add(OptionSpec.value("covariance", "TYPE", "Scale matrices: full, diag, tied or spherical.", "full"));
+        specs.add(OptionSpec.value("dof", "NU", "Fix every ν at this value (no CM-step 2).", null));
+        specs.add(OptionSpec.value("dof-init", "NU", "Initial ν (also for a gaussian-mixture --init).", "10"));
+        specs.add(OptionSpec.flag("dof-tied", "One ν shared by every component."));
+        specs.add(OptionSpec.value("dof-min", "NU", "Smallest ν CM-step 2 may choose.", "0.5"));
+        specs.add(OptionSpec.value("dof-max", "NU", "Largest ν CM-step 2 may choose.", "200"));
+        specs.add(OptionSpec.value("init", "METHOD|MODEL", "kmeans, k-means++, random-from-data, random (as in gmm),"
+                + " or a t-mixture or gaussian-mixture model.json to start from.", "kmeans"));
+        specs.add(FitOptions.nInit());
+        specs.add(OptionSpec.value("max-iter", "N", "Most ECM iterations.", "100"));
+        specs.add(OptionSpec.value("tol", "T", "Stop when the mean log-likelihood per row changes by less than T.", "1e-3"));
+        specs.add(OptionSpec.value("reg-covar", "R", "Added to every scale matrix's diagonal.", "1e-6"));
+        specs.add(OptionSpec.value("seed", "S", "Random seed of the initialisation.", "0"));
+        specs.add(FitOptions.CHECKPOINT);
+        specs.add(OptionSpec.flag("overwrite", "Replace an earlier sufstat output in the output directory (never a"
+                + " directory sufstat did not write)."));
+        return specs;
+    }
+
+    /** The options, parsed and checked. */
+    private record Request(InputOptions in, CovarianceType type, TMixtureEm em, double dofInit, int maxIter, double tol,
+                           double reg, long seed, int nInit, String init, Initializer.Method method) {
+        static Request parse(Options o, JobContext ctx) {
+            InputOptions in = InputOptions.from(o, ctx.hadoopConf());
+            List<CovarianceType> types = GmmJob.parseTypes(o.require("covariance"));
+            if (types.size() != 1) {
+                throw new UsageException("tmm fits one covariance type at a time: full, diag, tied or spherical");
+            }
+            double reg = o.getDouble("reg-covar");
+            double min = o.getDouble("dof-min");
+            double max = o.getDouble("dof-max");
+            int maxIter = o.getInt("max-iter");
+            int nInit = o.getInt("n-init");
+            double tol = o.getDouble("tol");
+            if (maxIter < 1 || nInit < 1 || tol < 0 || reg < 0 || !(min > 0) || max < min) {
+                throw new UsageException("--max-iter and --n-init must be at least 1, --tol and --reg-covar non-negative,"
+                        + " and 0 < --dof-min ≤ --dof-max");
+            }
+            TMixtureEm.DofMode mode = o.given("dof") ? TMixtureEm.DofMode.FIXED
+                    : o.flag("dof-tied") ? TMixtureEm.DofMode.TIED : TMixtureEm.DofMode.PER_COMPONENT;
+            double dofInit = o.given("dof") ? o.getDouble("dof") : o.getDouble("dof-init");
+            if (!(dofInit > 0)) {
+                throw new UsageException("--dof and --dof-init must be positive");
+            }
+            String init = o.require("init");
+            Initializer.Method method = Initializer.Method.parse(init);
+            if (method == null && !(init.contains("/") || init.endsWith(".json"))) {
+                throw new UsageException("--init must be kmeans, k-means++, random-from-data, random or a model.json path,"
+                        + " not '" + init + "'");
+            }
+            return new Request(in, types.get(0), TMixtureEm.of(reg, mode, min, max), dofInit, maxIter, tol, reg,
+                    o.getLong("seed"), nInit, init, method);
+        }
+    }
+
+    @Override
+    public void run(Options o, JobContext ctx) throws Exception {
+        long t0 = System.nanoTime();
+        Request req = Request.parse(o, ctx);
+        ModelJson.Loaded warm = req.method() == null ? ModelJson.load(req.init(), ctx.hadoopConf()) : null;
+        int k = warm != null ? warm.mixture().size() : o.get("k").map(v -> {
+            List<Integer> ks = GmmJob.parseKs(v);
+            if (ks.size() != 1) {
+                throw new UsageException("tmm fits one --k at a time, not '" + v + "'");
+            }
+            return ks.get(0);
+        }).orElseThrow(() -> new UsageException("--k is required (unless --init is a model.json)"));
+        AtomicOutput out = AtomicOutput.prepare(o, ctx.hadoopConf());
+        try {
+            TableSource table = TableSource.open(req.in(), ctx.spark());
+            TMixture start = warm == null ? null : warmStart(warm, req, table.features(), k);
+            try (BlockCache cache = BlockCache.of(table, StorageLevel.MEMORY_AND_DISK())) {
+                ReadStats stats = cache.stats();
+                stats.warnIfSkipped(LOG);
+                stats.requireUsableRows(req.in().path());
+                if (k > cache.rowCount()) {
+                    throw JobFailedException.fit("--k " + k + " is larger than the number of rows (" + cache.rowCount() + ")");
+                }
+                int d = table.dimension();
+                Checkpoint checkpoint = FitOptions.checkpoint(o, table, cache, Map.of("k", Integer.toString(k),
+                        "covarianceType", req.type().label(), "init", warm == null ? req.init() : FitOptions.identity(warm),
+                        "seed", Long.toString(req.seed()), "regCovar", Double.toString(req.reg()), "dof",
+                        req.em().toString() + ":" + req.dofInit()), ctx);
+                double[] dof = new double[k];
+                Arrays.fill(dof, req.dofInit());
+                EmEngine.Fit<TMixture> fit = EmEngine.best(start != null ? 1 : req.nInit(), r -> EmEngine.run(
+                        ctx.sparkContext(), cache, req.em(), () -> start != null ? start : TMixture.of(Initializer.initial(
+                                req.method(), k, req.type(), req.seed() + r, req.reg(), cache, ctx.spark()), dof),
+                        req.maxIter(), req.tol(), req.nInit() > 1 ? "tmm (init " + (r + 1) + "/" + req.nInit() + ")" : "tmm",
+                        checkpoint == null ? null : checkpoint.slot("k" + k + "-" + req.type().label() + "-init" + r,
+                                Map.of("initRun", Integer.toString(r)), Codecs.tMixture(k, d, req.type()))));
+                write(out, req, table, stats, fit, t0);
+            }
+        } finally {
+            out.abort();
+        }
+    }
+
+    /** A t-mixture to continue, or a Gaussian mixture whose covariances become the scales (ν = --dof-init). */
+    private static TMixture warmStart(ModelJson.Loaded warm, Request req, List<String> features, int k) {
+        if (!warm.features().equals(features)) {
+            throw JobFailedException.model("the initial model's features " + warm.features() + " differ from the input's "
+                    + features + " (name them with --features)");
+        }
+        if (warm.model() instanceof TMixture t) {
+            return t;
+        }
+        GaussianMixture g = warm.as(GaussianMixture.class, "gaussian-mixture or t-mixture", req.init());
+        double[] dof = new double[k];
+        Arrays.fill(dof, req.dofInit());
+        return TMixture.of(g, dof);
+    }
+
+    private void write(AtomicOutput out, Request req, TableSource table, ReadStats stats, EmEngine.Fit<TMixture> fit,
+                       long t0) throws java.io.IOException {
+        TMixture t = fit.model();
+        int p = req.em().parameterCount(t);
+        double bic = InformationCriteria.bic(fit.objective(), p, fit.weightSum());
+        double aic = InformationCriteria.aic(fit.objective(), p);
+        ObjectNode n = ModelJson.tMixture(table.features(), t);
+        n.put("count", fit.count());
+        n.put("weightSum", fit.weightSum());
+        n.put("logLikelihood", Json.finite(fit.objective(), "logLikelihood"));
+        n.put("meanLogLikelihood", Json.finite(fit.meanObjective(), "meanLogLikelihood"));
+        n.put("parameters", p);
+        n.put("bic", Json.finite(bic, "bic"));
+        n.put("aic", Json.finite(aic, "aic"));
+        n.put("iterations", fit.iterations());
+        n.put("converged", fit.converged());
+        n.set("logLikelihoodTrace", Json.array(fit.trace(), "logLikelihoodTrace"));
+        n.put("init", io.sufstat.jobs.io.HadoopFiles.redact(req.init()));
+        n.put("seed", req.seed());
+        n.put("regCovar", req.reg());
+        n.put("tol", req.tol());
+        out.writeText("model.json", Json.write(n));
+        ObjectNode metrics = JobMetrics.start(name(), req.in(), table);
+        stats.putInto(metrics);
+        metrics.put("k", t.size());
+        metrics.put("covarianceType", t.covarianceType().label());
+        metrics.put("iterations", fit.iterations());
+        metrics.put("converged", fit.converged());
+        metrics.put("logLikelihood", fit.objective());
+        metrics.put("bic", bic);
+        JobMetrics.warnings(metrics, Degeneracy.of(t.scales(), fit.weightSum(), req.reg(), fit.converged(),
+                fit.iterations()), LOG);
+        metrics.put("seconds", (System.nanoTime() - t0) / 1e9);
+        out.writeText("metrics.json", Json.write(metrics));
+        out.commit();
+        LOG.info("tmm: ν = {}; wrote {}", Arrays.toString(t.degreesOfFreedom()), out.shown());
+    }
+}
