@@ -2,7 +2,6 @@ package io.sufstat.common.model;
 
 import io.sufstat.common.linalg.BlockProducts;
 
-import java.io.Serializable;
 
 /**
  * A {@link GaussianMixture} prepared for evaluating blocks of rows, as broadcast to every task once per
@@ -18,7 +17,7 @@ import java.io.Serializable;
  * and spherical types use elementwise scaling instead; tied uses the product with K equal factors.
  * Immutable and thread-safe: work arrays live in the caller's {@link Workspace}.
  */
-public final class MixtureKernel implements Serializable {
+public final class MixtureKernel implements BlockDensity {
     private static final long serialVersionUID = 1L;
     /** Log-ratios below this give posteriors under half an ulp of 1: exactly 0. */
     private static final double NEGLIGIBLE = -40;
@@ -112,10 +111,12 @@ public final class MixtureKernel implements Serializable {
         return type == CovarianceType.FULL || type == CovarianceType.TIED;
     }
 
+    @Override
     public int components() {
         return k;
     }
 
+    @Override
     public int dimension() {
         return d;
     }
@@ -140,6 +141,7 @@ public final class MixtureKernel implements Serializable {
     }
 
     /** Per-task work arrays for blocks of up to {@code rows} rows. */
+    @Override
     public Workspace workspace(int rows) {
         return new Workspace(rows);
     }
@@ -170,6 +172,8 @@ public final class MixtureKernel implements Serializable {
         final double[] logp;
         /** log p(x_i), capacity */
         final double[] logDensity;
+        /** E[u | x_i] of a Student-t mixture's rows, capacity (filled by {@link TMixtureKernel}) */
+        final double[] latentWeight;
         /** per component, the sub-block's rows with positive posterior as [√w r (x − μ_k), √w r], padded to
          *  {@link BlockProducts#paddedWidth}: K × sub × paddedWidth(d + 1) */
         final double[] gathered;
@@ -189,6 +193,7 @@ public final class MixtureKernel implements Serializable {
             norms = new double[k * ld];
             logp = new double[rows * k];
             logDensity = new double[rows];
+            latentWeight = new double[rows];
             gathered = new double[k * sub * BlockProducts.paddedWidth(d + 1)];
             used = new int[k];
         }
@@ -206,6 +211,11 @@ public final class MixtureKernel implements Serializable {
         /** The posteriors of the last block, row-major n × K (valid after {@link #posteriors}). */
         public double[] responsibilities() {
             return logp;
+        }
+
+        /** {@code E[u | x_i] = Σ_k τ_ik u_ik} of the last block's rows under a t-mixture ({@link TMixtureKernel}). */
+        public double[] latentWeights() {
+            return latentWeight;
         }
 
         /** {@code log p(x_i)} of the last block's rows. */
@@ -249,6 +259,7 @@ public final class MixtureKernel implements Serializable {
      * {@code ws.responsibilities()} with the posteriors {@code r_ik}; returns {@code Σ w_i log p(x_i)}
      * ({@code weights} null for unit weights).
      */
+    @Override
     public double posteriors(double[] values, double[] weights, int rows, Workspace ws) {
         if (rows > ws.capacity) {
             throw new IllegalArgumentException(rows + " rows exceed the workspace's " + ws.capacity);

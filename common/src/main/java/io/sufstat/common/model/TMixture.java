@@ -124,7 +124,7 @@ public final class TMixture implements Serializable {
     }
 
     /** A Gamma(shape, 1) draw (Marsaglia &amp; Tsang 2000; shape below 1 boosted by U^{1/shape}). */
-    static double gammaDraw(double shape, RandomGenerator rng) {
+    public static double gammaDraw(double shape, RandomGenerator rng) {
         if (shape < 1) {
             return gammaDraw(shape + 1, rng) * Math.pow(rng.nextDouble(), 1 / shape);
         }

@@ -93,6 +93,12 @@ public final class CompareJob implements Job {
         String pathB = o.require("model-b");
         ModelJson.Loaded a = ModelJson.load(pathA, ctx.hadoopConf());
         ModelJson.Loaded b = ModelJson.load(pathB, ctx.hadoopConf());
+        for (ModelJson.Loaded m : List.of(a, b)) {
+            if (m.kind().equals("t-mixture")) {
+                throw JobFailedException.model("compare reads Gaussian models (gaussian, gaussian-mixture, ppca, mppca);"
+                        + " " + HadoopFiles.redact(m == a ? pathA : pathB) + " is a t-mixture");
+            }
+        }
         GaussianMixture ma = a.mixture();
         GaussianMixture mb = alignFeatures(a, b, pathA, pathB);
         List<String> features = a.features();

@@ -25,16 +25,24 @@ public final class SyntheticMixture implements Serializable {
     private final long seed;
     private final double[] weights;
     private final List<Gaussian> components;
+    /** Student-t components' ν (rows drawn as μ + (g − μ)√(ν/χ²_ν)), or null for Gaussian components. */
+    private final double[] dof;
 
-    private SyntheticMixture(long seed, double[] weights, List<Gaussian> components) {
+    private SyntheticMixture(long seed, double[] weights, List<Gaussian> components, double[] dof) {
         this.seed = seed;
         this.weights = weights;
         this.components = components;
+        this.dof = dof;
     }
 
     /** Draws from a fitted model (the {@code sample} job): the same chunked, seeded streams. */
     public static SyntheticMixture of(io.sufstat.common.model.GaussianMixture m, long seed) {
-        return new SyntheticMixture(seed, m.weights(), m.components());
+        return new SyntheticMixture(seed, m.weights(), m.components(), null);
+    }
+
+    /** Draws from a fitted Student-t mixture: the same streams, each Gaussian draw scaled by √(ν/χ²_ν). */
+    public static SyntheticMixture of(io.sufstat.common.model.TMixture t, long seed) {
+        return new SyntheticMixture(seed, t.scales().weights(), t.scales().components(), t.degreesOfFreedom());
     }
 
     public static SyntheticMixture random(int d, int k, long seed, double separation, double offset, double scale) {
@@ -77,7 +85,7 @@ public final class SyntheticMixture implements Serializable {
             }
             comps.add(Gaussian.of(mean, cov));
         }
-        return new SyntheticMixture(seed, w, Collections.unmodifiableList(comps));
+        return new SyntheticMixture(seed, w, Collections.unmodifiableList(comps), null);
     }
 
     public int dimension() {
@@ -119,6 +127,7 @@ public final class SyntheticMixture implements Serializable {
             acc += weights[k];
             cumulative[k] = acc;
         }
+        double[][] means = dof == null ? null : components.stream().map(Gaussian::mean).toArray(double[][]::new);
         for (long i = 0; i < n; i++) {
             double u = rng.nextDouble() * acc;
             int k = 0;
@@ -126,6 +135,13 @@ public final class SyntheticMixture implements Serializable {
                 k++;
             }
             components.get(k).sample(rng, 1, row);
+            if (dof != null) {
+                double scale = Math.sqrt(dof[k] / (2 * io.sufstat.common.model.TMixture.gammaDraw(dof[k] / 2, rng)));
+                double[] mu = means[k];
+                for (int j = 0; j < d; j++) {
+                    row[j] = mu[j] + (row[j] - mu[j]) * scale;
+                }
+            }
             sink.accept(row, k);
         }
     }

@@ -3,6 +3,7 @@ package io.sufstat.jobs.impute;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sufstat.common.inference.MixtureConditional;
 import io.sufstat.common.model.GaussianMixture;
+import io.sufstat.common.model.TMixture;
 import io.sufstat.jobs.core.Job;
 import io.sufstat.jobs.core.JobContext;
 import io.sufstat.jobs.cli.OptionSpec;
@@ -124,7 +125,8 @@ public final class ImputeJob implements Job {
                 }
             }
             input.requireNewColumns(added);
-            Broadcast<GaussianMixture> bm = ctx.sparkContext().broadcast(model.mixture());
+            // A t-mixture is imputed with its own (t) conditionals; every other model as a Gaussian mixture.
+            Broadcast<Object> bm = ctx.sparkContext().broadcast(model.model() instanceof TMixture t ? t : model.mixture());
             CollectionAccumulator<ReadStats> stats = ModelInput.statsAccumulator(ctx.spark(), "impute rows");
             CollectionAccumulator<long[]> counts = ctx.spark().sparkContext().collectionAccumulator("imputed cells");
             Imputer imputer = new Imputer(input, bm, featureAt, draw, seed, variances, stats, counts);
@@ -171,7 +173,7 @@ public final class ImputeJob implements Job {
     static final class Imputer implements java.io.Serializable {
         private static final long serialVersionUID = 1L;
         private final ModelInput input;
-        private final Broadcast<GaussianMixture> model;
+        private final Broadcast<Object> model;
         private final int[] featureAt;
         private final boolean draw;
         private final long seed;
@@ -179,7 +181,7 @@ public final class ImputeJob implements Job {
         private final CollectionAccumulator<ReadStats> stats;
         private final CollectionAccumulator<long[]> counts;
 
-        Imputer(ModelInput input, Broadcast<GaussianMixture> model, int[] featureAt, boolean draw, long seed,
+        Imputer(ModelInput input, Broadcast<Object> model, int[] featureAt, boolean draw, long seed,
                 boolean variances, CollectionAccumulator<ReadStats> stats, CollectionAccumulator<long[]> counts) {
             this.input = input;
             this.model = model;
@@ -192,7 +194,8 @@ public final class ImputeJob implements Job {
         }
 
         Iterator<Row> impute(int partition, Iterator<Row> rows) {
-            GaussianMixture m = model.value();
+            TMixture t = model.value() instanceof TMixture tm ? tm : null;
+            GaussianMixture m = t != null ? t.scales() : (GaussianMixture) model.value();
             int d = m.dimension();
             ModelInput.FeatureReader reader = input.reader();
             SplittableRandom rng = draw ? new SplittableRandom(seed ^ (0x9E3779B97F4A7C15L * (partition + 1))) : null;
@@ -245,7 +248,8 @@ public final class ImputeJob implements Job {
                         probe.rehash();
                         Entry e = cache.get(probe);
                         if (e == null) {
-                            MixtureConditional mc = MixtureConditional.of(m, missing.clone());
+                            MixtureConditional mc = t != null ? MixtureConditional.of(t, missing.clone())
+                                    : MixtureConditional.of(m, missing.clone());
                             e = new Entry(mc, mc.work());
                             cache.put(new Pattern(missing.clone()), e);
                         }

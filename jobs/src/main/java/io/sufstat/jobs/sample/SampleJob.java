@@ -96,7 +96,8 @@ public final class SampleJob implements Job {
         try {
             JavaSparkContext jsc = ctx.sparkContext();
             int partitions = GenerateJob.partitions(o, rows, jsc);
-            SyntheticMixture source = SyntheticMixture.of(model.mixture(), seed);
+            SyntheticMixture source = model.model() instanceof io.sufstat.common.model.TMixture t
+                    ? SyntheticMixture.of(t, seed) : SyntheticMixture.of(model.mixture(), seed);
             List<StructField> fields = new ArrayList<>();
             for (String f : model.features()) {
                 fields.add(DataTypes.createStructField(f, DataTypes.DoubleType, false));

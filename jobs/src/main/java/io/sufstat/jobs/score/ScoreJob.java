@@ -2,7 +2,10 @@ package io.sufstat.jobs.score;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sufstat.common.model.GaussianMixture;
+import io.sufstat.common.model.BlockDensity;
 import io.sufstat.common.model.MixtureKernel;
+import io.sufstat.common.model.TMixture;
+import io.sufstat.common.model.TMixtureKernel;
 import io.sufstat.jobs.core.Job;
 import io.sufstat.jobs.core.JobContext;
 import io.sufstat.jobs.cli.OptionSpec;
@@ -126,13 +129,18 @@ public final class ScoreJob implements Job {
                             DataTypes.createArrayType(DataTypes.DoubleType, false), false));
                 }
             }
+            boolean latent = model.model() instanceof TMixture;
+            if (latent) {
+                fields.add(DataTypes.createStructField("tWeight", DataTypes.DoubleType, false));
+            }
             if (flag) {
                 fields.add(DataTypes.createStructField("anomaly", DataTypes.BooleanType, false));
             }
             input.requireNewColumns(fields.subList(input.schema().fields().length, fields.size()).stream()
                     .map(StructField::name).toList());
             StructType schema = DataTypes.createStructType(fields);
-            Broadcast<MixtureKernel> kernel = ctx.sparkContext().broadcast(MixtureKernel.of(m));
+            BlockDensity density = model.model() instanceof TMixture t ? TMixtureKernel.of(t) : MixtureKernel.of(m);
+            Broadcast<BlockDensity> kernel = ctx.sparkContext().broadcast(density);
             ObjectNode metrics = Json.object();
             metrics.put("job", name());
             metrics.put("model", HadoopFiles.redact(o.require("model")));
@@ -146,7 +154,7 @@ public final class ScoreJob implements Job {
             }
             CollectionAccumulator<ReadStats> acc = ModelInput.statsAccumulator(ctx.spark(), "score rows");
             org.apache.spark.util.LongAccumulator flagged = ctx.spark().sparkContext().longAccumulator("anomalies");
-            Scorer scorer = new Scorer(input, kernel, mixture, flatten, flag ? threshold : null, acc, flagged);
+            Scorer scorer = new Scorer(input, kernel, mixture, flatten, latent, flag ? threshold : null, acc, flagged);
             JavaRDD<Row> scored = input.rows(acc).mapPartitions(scorer::score);
             Dataset<Row> df = ctx.spark().createDataFrame(scored, schema);
             long t = System.nanoTime();
@@ -178,7 +186,7 @@ public final class ScoreJob implements Job {
      * The threshold that flags exactly ⌈q·n⌉ rows: halfway between the ⌈q·n⌉-th and the next smallest
      * log-density (only those two are collected, by a bounded top-k per partition).
      */
-    static double quantileThreshold(ModelInput input, Broadcast<MixtureKernel> kernel, double q, ObjectNode metrics) {
+    static double quantileThreshold(ModelInput input, Broadcast<BlockDensity> kernel, double q, ObjectNode metrics) {
         JavaRDD<Double> densities = input.rows(null).mapPartitions((Iterator<Row> rows) -> {
             ModelInput.FeatureReader reader = input.reader();
             return KernelBlocks.map(rows, kernel.value(), BLOCK, (r, values, off) -> reader.read(r, values, off, null, true),
@@ -216,32 +224,35 @@ public final class ScoreJob implements Job {
     static final class Scorer implements java.io.Serializable {
         private static final long serialVersionUID = 1L;
         private final ModelInput input;
-        private final Broadcast<MixtureKernel> kernel;
+        private final Broadcast<BlockDensity> kernel;
         private final boolean mixture;
         private final boolean flatten;
+        private final boolean latent;
         private final Double threshold;
         private final CollectionAccumulator<ReadStats> acc;
         private final org.apache.spark.util.LongAccumulator flagged;
 
-        Scorer(ModelInput input, Broadcast<MixtureKernel> kernel, boolean mixture, boolean flatten, Double threshold,
-               CollectionAccumulator<ReadStats> acc, org.apache.spark.util.LongAccumulator flagged) {
+        Scorer(ModelInput input, Broadcast<BlockDensity> kernel, boolean mixture, boolean flatten, boolean latent,
+               Double threshold, CollectionAccumulator<ReadStats> acc, org.apache.spark.util.LongAccumulator flagged) {
             this.input = input;
             this.kernel = kernel;
             this.mixture = mixture;
             this.flatten = flatten;
+            this.latent = latent;
             this.threshold = threshold;
             this.acc = acc;
             this.flagged = flagged;
         }
 
         Iterator<Row> score(Iterator<Row> rows) {
-            MixtureKernel k = kernel.value();
+            BlockDensity k = kernel.value();
             int kk = k.components();
             ModelInput.FeatureReader reader = input.reader();
             return KernelBlocks.map(rows, k, BLOCK, (r, values, off) -> reader.read(r, values, off, null, true), (r, i, ws) -> {
                 int width = r.length();
                 double ld = ws.logDensities()[i];
-                Object[] v = new Object[width + 1 + (mixture ? (flatten ? 1 + kk : 2) : 0) + (threshold != null ? 1 : 0)];
+                Object[] v = new Object[width + 1 + (mixture ? (flatten ? 1 + kk : 2) : 0) + (latent ? 1 : 0)
+                        + (threshold != null ? 1 : 0)];
                 for (int c = 0; c < width; c++) {
                     v[c] = r.get(c);
                 }
@@ -259,6 +270,9 @@ public final class ScoreJob implements Job {
                         System.arraycopy(post, i * kk, p, 0, kk);
                         v[at++] = p;
                     }
+                }
+                if (latent) {
+                    v[at++] = ws.latentWeights()[i];
                 }
                 if (threshold != null) {
                     boolean anomaly = ld < threshold;

@@ -1,5 +1,6 @@
 package io.sufstat.jobs.spark;
 
+import io.sufstat.common.model.BlockDensity;
 import io.sufstat.common.model.MixtureKernel;
 import org.apache.spark.sql.Row;
 
@@ -7,7 +8,7 @@ import java.util.Iterator;
 import java.util.NoSuchElementException;
 
 /**
- * Streams a partition's rows through a {@link MixtureKernel} a block at a time: rows are parsed into a
+ * Streams a partition's rows through a {@link BlockDensity} (a Gaussian or Student-t mixture) a block at a time: rows are parsed into a
  * block of doubles, the block's log-densities and posteriors computed at once, then one output row
  * emitted per kept input row. Lazily, so a partition never has more than one block in memory.
  */
@@ -29,7 +30,7 @@ public final class KernelBlocks {
     }
 
     /** Maps {@code rows} to output rows; {@code atEnd} runs once when the input is exhausted. */
-    public static Iterator<Row> map(Iterator<Row> rows, MixtureKernel kernel, int blockRows, Parser parser, Emitter emitter,
+    public static Iterator<Row> map(Iterator<Row> rows, BlockDensity kernel, int blockRows, Parser parser, Emitter emitter,
                                     Runnable atEnd) {
         int d = kernel.dimension();
         MixtureKernel.Workspace ws = kernel.workspace(blockRows);
