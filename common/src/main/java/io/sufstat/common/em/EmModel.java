@@ -49,6 +49,15 @@ public interface EmModel<P, S extends Mergeable<S>> {
         return "";
     }
 
+    /**
+     * Whether the driver ends with a pass that evaluates the returned parameters (true by default). A model
+     * whose objective belongs to an iteration's update (a variational lower bound) reports the last
+     * iteration's instead, and its trace has one entry per iteration.
+     */
+    default boolean evaluatesFinalParameters() {
+        return true;
+    }
+
     /** What the objective is called in logs and model.json ("log-likelihood", "lower bound"). */
     default String objectiveName() {
         return "log-likelihood";

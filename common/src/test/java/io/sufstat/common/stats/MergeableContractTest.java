@@ -154,6 +154,37 @@ class MergeableContractTest {
                 return concat(parts.toArray(new double[0][]));
             }
         }));
+        double[] ones = new double[N];
+        java.util.Arrays.fill(ones, 1.0);
+        io.sufstat.common.em.BayesianMixtureEm bem = io.sufstat.common.em.BayesianMixtureEm.of(CovarianceType.FULL, 3, 1e-6,
+                io.sufstat.common.em.BayesianMixtureEm.defaultPriors(true, 3, MomentSummary.create(D).addBlock(
+                        data(7, N, D, 0), ones, N), CovarianceType.FULL));
+        io.sufstat.common.model.VariationalMixture vm = bem.initialise(mixture(CovarianceType.FULL), data(7, N, D, 0), null, N);
+        io.sufstat.common.em.BayesianMixtureEm.Step bstep = bem.eStep(vm, true);
+        out.add(new Named("BgmmStatistics", new Subject<BgmmStatistics>() {
+            public BgmmStatistics empty() {
+                return bstep.zero();
+            }
+
+            public BgmmStatistics of(double[] x, double[] w, int from, int to) {
+                BgmmStatistics s = bstep.zero();
+                bstep.accumulate(s, bstep.workspace(Math.max(1, to - from)), slice(x, from, to, D), slice(w, from, to, 1),
+                        to - from);
+                return s;
+            }
+
+            public double[] observe(BgmmStatistics s) {
+                io.sufstat.common.model.VariationalMixture next = bem.update(vm, s);
+                List<double[]> parts = new ArrayList<>(List.of(new double[] {s.count(), s.weightSum(),
+                    s.responsibilityLogSum(), bem.lowerBound(next, s)}, next.pointEstimate().weights()));
+                for (int j = 0; j < next.size(); j++) {
+                    parts.add(next.mean(j));
+                    parts.add(next.covariance(j));
+                    parts.add(next.concentration(j));
+                }
+                return concat(parts.toArray(new double[0][]));
+            }
+        }));
         Ppca ppca = Ppca.of(new double[] {3, -3, 3, -3}, new double[] {1, 0.5, 0.2, 1, -0.5, 0.3, 0.1, 0.9}, 2, 1.0);
         PpcaStatistics.Step step = new PpcaStatistics.Step(ppca);
         out.add(new Named("PpcaStatistics", new Subject<PpcaStatistics>() {
