@@ -405,6 +405,50 @@ public final class BayesianMixtureEm implements EmModel<VariationalMixture, Bgmm
         return (int) v.covarianceType().parameters(v.size(), v.dimension());
     }
 
+    /** Components whose point-estimate weight exceeds 1e-3: those the data use. */
+    public static int effectiveComponents(VariationalMixture v) {
+        int n = 0;
+        for (double w : v.pointEstimate().weights()) {
+            if (w > 1e-3) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    @Override
+    public String describe(VariationalMixture v) {
+        return ", " + effectiveComponents(v) + " effective components";
+    }
+
+    /**
+     * The first pass of a fit: the posteriors of every row under {@code start} (a Gaussian mixture of any
+     * type), their moments about its means kept as this model's type needs them; {@link #mStep} of the
+     * result with {@link #momentKernel}{@code (start)} is scikit-learn's {@code _initialize(X, resp)}.
+     */
+    public EStep<EmStatistics, ?> initialStep(GaussianMixture start) {
+        return new InitialStep(MixtureKernel.of(start), momentKernel(start));
+    }
+
+    record InitialStep(MixtureKernel posteriors, MixtureKernel reference) implements EStep<EmStatistics, MixtureKernel.Workspace[]> {
+        @Override
+        public EmStatistics zero() {
+            return EmStatistics.create(reference);
+        }
+
+        @Override
+        public MixtureKernel.Workspace[] workspace(int blockRows) {
+            return new MixtureKernel.Workspace[] {posteriors.workspace(blockRows), reference.workspace(blockRows)};
+        }
+
+        @Override
+        public void accumulate(EmStatistics stats, MixtureKernel.Workspace[] work, double[] values, double[] weights,
+                               int rows) {
+            posteriors.posteriors(values, weights, rows, work[0]);
+            stats.accumulateResponsibilities(reference, work[1], values, weights, rows, work[0].responsibilities());
+        }
+    }
+
     /** scikit-learn's tol is on the change of the total lower bound. */
     @Override
     public double convergenceQuantity(double objective, double weightSum) {

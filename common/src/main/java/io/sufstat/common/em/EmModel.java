@@ -44,6 +44,11 @@ public interface EmModel<P, S extends Mergeable<S>> {
         return objective / weightSum;
     }
 
+    /** Words added to an iteration's log line about the parameters it produced (empty by default). */
+    default String describe(P params) {
+        return "";
+    }
+
     /** Words to add to the message of a failed update (components that collapsed, …); empty by default. */
     default String diagnose(S stats) {
         return "";

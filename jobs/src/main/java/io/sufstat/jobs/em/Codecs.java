@@ -8,6 +8,7 @@ import io.sufstat.common.model.GaussianMixture;
 import io.sufstat.common.model.Ppca;
 import io.sufstat.common.model.PpcaMixture;
 import io.sufstat.common.model.TMixture;
+import io.sufstat.common.model.VariationalMixture;
 import io.sufstat.jobs.io.Json;
 import io.sufstat.jobs.io.JsonShapes;
 
@@ -112,6 +113,47 @@ public final class Codecs {
             @Override
             public TMixture read(JsonNode n, JsonShapes f) {
                 return TMixture.of(scales.read(n, f), f.vector(n.get("degreesOfFreedom"), "degreesOfFreedom", k));
+            }
+        };
+    }
+
+    /** A variational Bayesian mixture: every variational parameter. */
+    public static StateCodec<VariationalMixture> variational(int k, int d, CovarianceType type, boolean dirichletProcess) {
+        return new StateCodec<>() {
+            @Override
+            public void write(VariationalMixture v, ObjectNode n) {
+                ArrayNode c = n.putArray("weightConcentration");
+                ArrayNode means = n.putArray("means");
+                ArrayNode covs = n.putArray("covariances");
+                double[] beta = new double[k];
+                double[] dof = new double[k];
+                for (int j = 0; j < k; j++) {
+                    c.add(Json.array(v.concentration(j), "weightConcentration"));
+                    means.add(Json.array(v.mean(j), "mean"));
+                    covs.add(Json.array(v.covariance(j), "covariance"));
+                    beta[j] = v.meanPrecision(j);
+                    dof[j] = v.degreesOfFreedom(j);
+                }
+                n.set("meanPrecision", Json.array(beta, "meanPrecision"));
+                n.set("degreesOfFreedom", Json.array(dof, "degreesOfFreedom"));
+            }
+
+            @Override
+            public VariationalMixture read(JsonNode n, JsonShapes f) {
+                double[][] c = new double[k][];
+                double[][] means = new double[k][];
+                double[][] covs = new double[k][];
+                f.array(n.get("weightConcentration"), "weightConcentration", k);
+                f.array(n.get("means"), "means", k);
+                f.array(n.get("covariances"), "covariances", k);
+                for (int j = 0; j < k; j++) {
+                    c[j] = f.vector(n.get("weightConcentration").get(j), "weightConcentration[" + j + "]",
+                            dirichletProcess ? 2 : 1);
+                    means[j] = f.vector(n.get("means").get(j), "means[" + j + "]", d);
+                    covs[j] = f.vector(n.get("covariances").get(j), "covariances[" + j + "]", d * d);
+                }
+                return VariationalMixture.of(type, dirichletProcess, c, f.vector(n.get("meanPrecision"), "meanPrecision", k),
+                        means, f.vector(n.get("degreesOfFreedom"), "degreesOfFreedom", k), covs);
             }
         };
     }

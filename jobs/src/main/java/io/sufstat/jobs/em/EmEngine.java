@@ -66,9 +66,11 @@ public final class EmEngine {
             params = start.initial();
         }
         String name = model.convergenceName();
+        S lastStats = null;
         for (int it = iterations + 1; it <= maxIter && !converged; it++) {
             long ti = System.nanoTime();
             S s = BlockPass.run(jsc, cache, model.eStep(params, true));
+            lastStats = s;
             double value = model.convergenceQuantity(model.objective(params, s), model.weightSum(s));
             if (!Double.isFinite(value)) {
                 throw JobFailedException.fit(label + ": the " + name + " is " + value + " at iteration " + it
@@ -86,13 +88,23 @@ public final class EmEngine {
             double change = Double.isNaN(previous) ? Double.NaN : value - previous;
             double seconds = (System.nanoTime() - ti) / 1e9;
             iterationSeconds += seconds;
-            LOG.info("{}: iteration {}: {} {}, change {}, {} s", label, it, name, String.format("%.10f", value),
-                    Double.isNaN(change) ? "-" : String.format("%.3e", change), String.format("%.2f", seconds));
+            LOG.info("{}: iteration {}: {} {}, change {}, {} s{}", label, it, name, String.format("%.10f", value),
+                    Double.isNaN(change) ? "-" : String.format("%.3e", change), String.format("%.2f", seconds),
+                    model.describe(params));
             converged = !Double.isNaN(change) && Math.abs(change) < tol;
             previous = value;
             if (slot != null) {
                 slot.save(new Checkpoint.State<>(params, it, trace, previous, converged));
             }
+        }
+        if (!model.evaluatesFinalParameters()) {
+            // The objective belongs to the last iteration's update (a variational lower bound).
+            S counts = lastStats != null ? lastStats : BlockPass.run(jsc, cache, model.eStep(params, false));
+            LOG.info("{}: {} after {} iterations, {} {}", label, converged ? "converged" : "stopped at --max-iter",
+                    iterations, name, String.format("%.10f", trace[iterations - 1]));
+            return new Fit<>(params, trace[iterations - 1], model.weightSum(counts), model.count(counts), iterations,
+                    converged, Arrays.copyOf(trace, iterations), (System.nanoTime() - t0) / 1e9,
+                    iterations == 0 ? 0 : iterationSeconds / iterations);
         }
         S last = BlockPass.run(jsc, cache, model.eStep(params, false));
         double objective = model.objective(params, last);

@@ -165,12 +165,12 @@ public final class ModelJson {
                             new double[][] {f.vector(n.get("mean"), "mean", d)},
                             new double[][] {f.matrix(n.get("covariance"), "covariance", d, d)});
                 }
-                case "gaussian-mixture" -> mixture(f, n, d);
+                case "gaussian-mixture", "bayesian-gaussian-mixture" -> mixture(f, n, d);
                 case "ppca" -> ppca(f, n, d);
                 case "t-mixture" -> tMixture(f, n, d);
                 case "mppca" -> mppca(f, n, d);
-                default -> throw f.field("kind", "is '" + kind + "'; expected gaussian, gaussian-mixture, t-mixture, ppca"
-                        + " or mppca");
+                default -> throw f.field("kind", "is '" + kind + "'; expected gaussian, gaussian-mixture, t-mixture,"
+                        + " bayesian-gaussian-mixture, ppca or mppca");
             };
             GaussianMixture applied = model instanceof Ppca p ? GaussianMixture.of(CovarianceType.FULL, new double[] {1.0},
                     new double[][] {p.mean()}, new double[][] {p.covariance()})

@@ -1,0 +1,277 @@
+package io.sufstat.jobs.bgmm;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sufstat.common.em.BayesianMixtureEm;
+import io.sufstat.common.model.CovarianceType;
+import io.sufstat.common.model.GaussianMixture;
+import io.sufstat.common.model.VariationalMixture;
+import io.sufstat.common.stats.EmStatistics;
+import io.sufstat.jobs.cli.JobFailedException;
+import io.sufstat.jobs.cli.OptionSpec;
+import io.sufstat.jobs.cli.Options;
+import io.sufstat.jobs.cli.UsageException;
+import io.sufstat.jobs.core.Job;
+import io.sufstat.jobs.core.JobContext;
+import io.sufstat.jobs.em.BlockPass;
+import io.sufstat.jobs.em.Checkpoint;
+import io.sufstat.jobs.em.Codecs;
+import io.sufstat.jobs.em.EmEngine;
+import io.sufstat.jobs.em.FitOptions;
+import io.sufstat.jobs.gmm.GmmJob;
+import io.sufstat.jobs.gmm.Initializer;
+import io.sufstat.jobs.io.AtomicOutput;
+import io.sufstat.jobs.io.HadoopFiles;
+import io.sufstat.jobs.io.InputOptions;
+import io.sufstat.jobs.io.JobMetrics;
+import io.sufstat.jobs.io.Json;
+import io.sufstat.jobs.io.ModelJson;
+import io.sufstat.jobs.io.ReadStats;
+import io.sufstat.jobs.io.TableSource;
+import io.sufstat.jobs.spark.BlockCache;
+import org.apache.spark.storage.StorageLevel;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code sufstat bgmm}: a variational Bayesian Gaussian mixture (Bishop 2006, §10.2; Blei &amp; Jordan 2006)
+ * with scikit-learn's {@code BayesianGaussianMixture} priors, updates and lower bound, on the one EM
+ * engine ({@link BayesianMixtureEm}). K is an upper bound: components the data do not need are emptied.
+ */
+public final class BgmmJob implements Job {
+
+    private static final Logger LOG = LoggerFactory.getLogger(BgmmJob.class);
+
+    /** This job's main class, for spark-submit. */
+    public static final String CLASS = "io.sufstat.jobs.bgmm.BgmmJob";
+
+    public static void main(String[] args) {
+        io.sufstat.jobs.core.Runner.main(new BgmmJob(), args);
+    }
+
+    @Override
+    public String name() {
+        return "bgmm";
+    }
+
+    @Override
+    public String summary() {
+        return "Variational Bayesian Gaussian mixture (scikit-learn's BayesianGaussianMixture); K is an upper bound.";
+    }
+
+    @Override
+    public String synopsis() {
+        return "--input PATH --output DIR --k K [--covariance full|diag|tied|spherical]"
+                + " [--weight-prior dirichlet-process|dirichlet-distribution] [--init METHOD|MODEL] [options]";
+    }
+
+    @Override
+    public String description() {
+        return "Fits the variational posterior of a Bayesian Gaussian mixture by variational EM, each iteration one pass:"
+                + " per block the responsibilities from E[ln π_k] + E[ln N(x | μ_k, Λ_k⁻¹)] in log space and their"
+                + " weighted moments; then the variational M-step (weight concentration, mean precision, means, Wishart"
+                + " degrees of freedom and covariances). The priors, updates and lower bound are scikit-learn 1.2's, so K"
+                + " is an upper bound and unneeded components are emptied. --tol is on the change of the total lower"
+                + " bound (scikit-learn's). The initial responsibilities are the posteriors of the gmm initialisation"
+                + " (or of a gaussian-mixture --init model), followed by the variational M-step. DIR/model.json (kind"
+                + " bayesian-gaussian-mixture) holds the point estimates (weights, means, covariances), every"
+                + " variational parameter, the priors, lowerBound, lowerBoundTrace and effectiveComponents (weights above"
+                + " 1e-3); score, sample and impute read it as the point-estimate mixture.";
+    }
+
+    @Override
+    public List<OptionSpec> options() {
+        List<OptionSpec> specs = new ArrayList<>(InputOptions.SPECS);
+        specs.add(OptionSpec.required("output", "DIR", "Output directory; absent or empty (see --overwrite)."));
+        specs.add(OptionSpec.value("k", "K", "Most components (required unless --init is a model).", null));
+        specs.add(OptionSpec.value("covariance", "TYPE", "full, diag, tied or spherical.", "full"));
+        specs.add(OptionSpec.value("weight-prior", "TYPE", "dirichlet-process (stick-breaking) or dirichlet-distribution.",
+                "dirichlet-process"));
+        specs.add(OptionSpec.value("weight-concentration", "G", "Weight concentration prior (default 1/K).", null));
+        specs.add(OptionSpec.value("mean-precision", "B", "Mean precision prior β₀.", "1"));
+        specs.add(OptionSpec.value("mean-prior", "M1,M2,…", "Mean prior m₀ (default: the data mean).", null));
+        specs.add(OptionSpec.value("dof-prior", "NU", "Degrees-of-freedom prior ν₀ (> d − 1; default d).", null));
+        specs.add(OptionSpec.value("covariance-prior", "S", "Covariance prior as S·I (default: the data's unbiased"
+                + " covariance, variances or their mean, per covariance type, as scikit-learn).", null));
+        specs.add(OptionSpec.value("init", "METHOD|MODEL", "kmeans, k-means++, random-from-data, random (as in gmm),"
+                + " or a gaussian-mixture model.json whose posteriors start the fit.", "kmeans"));
+        specs.add(FitOptions.nInit());
+        specs.add(OptionSpec.value("max-iter", "N", "Most iterations.", "100"));
+        specs.add(OptionSpec.value("tol", "T", "Stop when the total lower bound changes by less than T (scikit-learn's).",
+                "1e-3"));
+        specs.add(OptionSpec.value("reg-covar", "R", "Added to the diagonal of the moments' covariances.", "1e-6"));
+        specs.add(OptionSpec.value("seed", "S", "Random seed of the initialisation.", "0"));
+        specs.add(FitOptions.CHECKPOINT);
+        specs.add(OptionSpec.flag("overwrite", "Replace an earlier sufstat output in the output directory (never a"
+                + " directory sufstat did not write)."));
+        return specs;
+    }
+
+    @Override
+    public void run(Options o, JobContext ctx) throws Exception {
+        long t0 = System.nanoTime();
+        InputOptions in = InputOptions.from(o, ctx.hadoopConf());
+        List<CovarianceType> types = GmmJob.parseTypes(o.require("covariance"));
+        if (types.size() != 1) {
+            throw new UsageException("bgmm fits one covariance type at a time: full, diag, tied or spherical");
+        }
+        CovarianceType type = types.get(0);
+        boolean process = o.getChoice("weight-prior", "dirichlet-process", "dirichlet-distribution").equals("dirichlet-process");
+        int maxIter = o.getInt("max-iter");
+        int nInit = o.getInt("n-init");
+        double tol = o.getDouble("tol");
+        double reg = o.getDouble("reg-covar");
+        long seed = o.getLong("seed");
+        if (maxIter < 1 || nInit < 1 || tol < 0 || reg < 0) {
+            throw new UsageException("--max-iter and --n-init must be at least 1, --tol and --reg-covar non-negative");
+        }
+        String init = o.require("init");
+        Initializer.Method method = Initializer.Method.parse(init);
+        ModelJson.Loaded warm = method == null ? ModelJson.load(init, ctx.hadoopConf()) : null;
+        int k = warm != null ? warm.mixture().size() : o.get("k").map(v -> {
+            List<Integer> ks = GmmJob.parseKs(v);
+            if (ks.size() != 1) {
+                throw new UsageException("bgmm takes one --k (an upper bound), not '" + v + "'");
+            }
+            return ks.get(0);
+        }).orElseThrow(() -> new UsageException("--k is required (unless --init is a model.json)"));
+        AtomicOutput out = AtomicOutput.prepare(o, ctx.hadoopConf());
+        try {
+            TableSource table = TableSource.open(in, ctx.spark());
+            if (warm != null && !warm.features().equals(table.features())) {
+                throw JobFailedException.model("the initial model's features " + warm.features() + " differ from the"
+                        + " input's " + table.features());
+            }
+            try (BlockCache cache = BlockCache.of(table, StorageLevel.MEMORY_AND_DISK())) {
+                ReadStats stats = cache.stats();
+                stats.warnIfSkipped(LOG);
+                stats.requireUsableRows(in.path());
+                if (k > cache.rowCount()) {
+                    throw JobFailedException.fit("--k " + k + " is larger than the number of rows (" + cache.rowCount() + ")");
+                }
+                BayesianMixtureEm em = BayesianMixtureEm.of(type, k, reg, priors(o, process, k, type, cache));
+                int d = table.dimension();
+                Checkpoint checkpoint = FitOptions.checkpoint(o, table, cache, Map.of("k", Integer.toString(k),
+                        "covarianceType", type.label(), "init", warm == null ? init : FitOptions.identity(warm),
+                        "seed", Long.toString(seed), "regCovar", Double.toString(reg), "priors", describe(em.priors())), ctx);
+                EmEngine.Fit<VariationalMixture> fit = EmEngine.best(warm != null ? 1 : nInit, r -> EmEngine.run(
+                        ctx.sparkContext(), cache, em, () -> {
+                            GaussianMixture start = warm != null ? warm.mixture()
+                                    : Initializer.initial(method, k, type, seed + r, reg, cache, ctx.spark());
+                            EmStatistics first = BlockPass.run(ctx.sparkContext(), cache, em.initialStep(start));
+                            return em.mStep(first, em.momentKernel(start));
+                        }, maxIter, tol, nInit > 1 ? "bgmm (init " + (r + 1) + "/" + nInit + ")" : "bgmm",
+                        checkpoint == null ? null : checkpoint.slot("k" + k + "-" + type.label() + "-init" + r,
+                                Map.of("initRun", Integer.toString(r)), Codecs.variational(k, d, type, process))));
+                write(out, o, table, in, stats, em, fit, t0);
+            }
+        } finally {
+            out.abort();
+        }
+    }
+
+    /** scikit-learn's default priors from the cached data, with the options that replace them. */
+    private static BayesianMixtureEm.Priors priors(Options o, boolean process, int k, CovarianceType type, BlockCache cache) {
+        BayesianMixtureEm.Priors def = BayesianMixtureEm.defaultPriors(process, k, cache.moments(), type);
+        int d = cache.dimension();
+        double[] mean = def.mean();
+        if (o.given("mean-prior")) {
+            List<String> v = o.getList("mean-prior");
+            if (v.size() != d) {
+                throw new UsageException("--mean-prior needs " + d + " numbers, not " + v.size());
+            }
+            for (int j = 0; j < d; j++) {
+                try {
+                    mean[j] = Double.parseDouble(v.get(j));
+                } catch (NumberFormatException e) {
+                    throw new UsageException("--mean-prior: '" + v.get(j) + "' is not a number");
+                }
+            }
+        }
+        double[] cov = def.covariance();
+        if (o.given("covariance-prior")) {
+            double s = o.getDouble("covariance-prior");
+            if (!(s > 0)) {
+                throw new UsageException("--covariance-prior must be positive");
+            }
+            java.util.Arrays.fill(cov, 0);
+            switch (type) {
+                case FULL, TIED -> {
+                    for (int j = 0; j < d; j++) {
+                        cov[j * d + j] = s;
+                    }
+                }
+                default -> java.util.Arrays.fill(cov, s);
+            }
+        }
+        try {
+            return new BayesianMixtureEm.Priors(process,
+                    o.given("weight-concentration") ? o.getDouble("weight-concentration") : def.weightConcentration(),
+                    o.getDouble("mean-precision"), mean, o.given("dof-prior") ? o.getDouble("dof-prior") : def.dof(), cov);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage());
+        }
+    }
+
+    private static String describe(BayesianMixtureEm.Priors p) {
+        return (p.dirichletProcess() ? "process" : "distribution") + ";" + p.weightConcentration() + ";" + p.meanPrecision()
+                + ";" + java.util.Arrays.toString(p.mean()) + ";" + p.dof() + ";" + java.util.Arrays.toString(p.covariance());
+    }
+
+    private void write(AtomicOutput out, Options o, TableSource table, InputOptions in, ReadStats stats, BayesianMixtureEm em,
+                       EmEngine.Fit<VariationalMixture> fit, long t0) throws java.io.IOException {
+        VariationalMixture v = fit.model();
+        int k = v.size();
+        ObjectNode n = ModelJson.mixture(table.features(), v.pointEstimate());
+        n.put("kind", "bayesian-gaussian-mixture");
+        ArrayNode concentration = n.putArray("weightConcentration");
+        double[] beta = new double[k];
+        double[] dof = new double[k];
+        for (int j = 0; j < k; j++) {
+            concentration.add(v.dirichletProcess() ? Json.array(v.concentration(j), "weightConcentration")
+                    : concentration.numberNode(v.concentration(j)[0]));
+            beta[j] = v.meanPrecision(j);
+            dof[j] = v.degreesOfFreedom(j);
+        }
+        n.set("meanPrecision", Json.array(beta, "meanPrecision"));
+        n.set("degreesOfFreedom", Json.array(dof, "degreesOfFreedom"));
+        BayesianMixtureEm.Priors p = em.priors();
+        ObjectNode priors = n.putObject("priors");
+        priors.put("weightPrior", p.dirichletProcess() ? "dirichlet-process" : "dirichlet-distribution");
+        priors.put("weightConcentration", p.weightConcentration());
+        priors.put("meanPrecision", p.meanPrecision());
+        priors.set("mean", Json.array(p.mean(), "mean prior"));
+        priors.put("degreesOfFreedom", p.dof());
+        priors.set("covariance", Json.array(p.covariance(), "covariance prior"));
+        int effective = BayesianMixtureEm.effectiveComponents(v);
+        n.put("count", fit.count());
+        n.put("weightSum", fit.weightSum());
+        n.put("lowerBound", Json.finite(fit.objective(), "lowerBound"));
+        n.set("lowerBoundTrace", Json.array(fit.trace(), "lowerBoundTrace"));
+        n.put("effectiveComponents", effective);
+        n.put("iterations", fit.iterations());
+        n.put("converged", fit.converged());
+        n.put("init", HadoopFiles.redact(o.require("init")));
+        n.put("seed", o.getLong("seed"));
+        n.put("regCovar", o.getDouble("reg-covar"));
+        n.put("tol", o.getDouble("tol"));
+        out.writeText("model.json", Json.write(n));
+        ObjectNode metrics = JobMetrics.start(name(), in, table);
+        stats.putInto(metrics);
+        metrics.put("k", k);
+        metrics.put("effectiveComponents", effective);
+        metrics.put("iterations", fit.iterations());
+        metrics.put("converged", fit.converged());
+        metrics.put("lowerBound", fit.objective());
+        JobMetrics.warnings(metrics, fit.converged() ? List.of()
+                : List.of(io.sufstat.jobs.gmm.Degeneracy.stoppedAtMaxIter(fit.iterations())), LOG);
+        metrics.put("seconds", (System.nanoTime() - t0) / 1e9);
+        out.writeText("metrics.json", Json.write(metrics));
+        out.commit();
+        LOG.info("bgmm: {} effective components of {}; wrote {}", effective, k, out.shown());
+    }
+}
