@@ -100,6 +100,15 @@ public final class BayesianMixtureEm implements EmModel<VariationalMixture, Bgmm
         return priors;
     }
 
+    /** K, the most components. */
+    public int components() {
+        return k;
+    }
+
+    public CovarianceType covarianceType() {
+        return type;
+    }
+
     /**
      * The kernel of a pass: the variational means and covariances with equal weights (its reference point
      * and factors are all the E-step and the moments need; the weights enter through E[ln π]).

@@ -158,20 +158,36 @@ public final class BgmmJob implements Job {
                 Checkpoint checkpoint = FitOptions.checkpoint(o, table, cache, Map.of("k", Integer.toString(k),
                         "covarianceType", type.label(), "init", warm == null ? init : FitOptions.identity(warm),
                         "seed", Long.toString(seed), "regCovar", Double.toString(reg), "priors", describe(em.priors())), ctx);
-                EmEngine.Fit<VariationalMixture> fit = EmEngine.best(warm != null ? 1 : nInit, r -> EmEngine.run(
-                        ctx.sparkContext(), cache, em, () -> {
-                            GaussianMixture start = warm != null ? warm.mixture()
-                                    : Initializer.initial(method, k, type, seed + r, reg, cache, ctx.spark());
-                            EmStatistics first = BlockPass.run(ctx.sparkContext(), cache, em.initialStep(start));
-                            return em.mStep(first, em.momentKernel(start));
-                        }, maxIter, tol, nInit > 1 ? "bgmm (init " + (r + 1) + "/" + nInit + ")" : "bgmm",
-                        checkpoint == null ? null : checkpoint.slot("k" + k + "-" + type.label() + "-init" + r,
-                                Map.of("initRun", Integer.toString(r)), Codecs.variational(k, d, type, process))));
+                EmEngine.Fit<VariationalMixture> fit = fit(ctx.spark(), cache, em, warm == null ? null : warm.mixture(),
+                        method, nInit, maxIter, tol, reg, seed, checkpoint);
                 write(out, o, table, in, stats, em, fit, t0);
             }
         } finally {
             out.abort();
         }
+    }
+
+    /**
+     * The fit as a library call (the job's and the Spark ML estimator's): from the posteriors of {@code start}
+     * (or of gmm's initialisation by {@code method}, best of {@code nInit}), the variational M-step, then
+     * variational EM; with a checkpoint, resumable.
+     */
+    public static EmEngine.Fit<VariationalMixture> fit(org.apache.spark.sql.SparkSession spark, BlockCache cache,
+                                                       BayesianMixtureEm em, GaussianMixture start,
+                                                       Initializer.Method method, int nInit, int maxIter, double tol,
+                                                       double reg, long seed, Checkpoint checkpoint) throws Exception {
+        org.apache.spark.api.java.JavaSparkContext jsc = org.apache.spark.api.java.JavaSparkContext.fromSparkContext(
+                spark.sparkContext());
+        int k = em.components();
+        CovarianceType type = em.covarianceType();
+        int d = cache.dimension();
+        return EmEngine.best(start != null ? 1 : nInit, r -> EmEngine.run(jsc, cache, em, () -> {
+            GaussianMixture s = start != null ? start : Initializer.initial(method, k, type, seed + r, reg, cache, spark);
+            EmStatistics first = BlockPass.run(jsc, cache, em.initialStep(s));
+            return em.mStep(first, em.momentKernel(s));
+        }, maxIter, tol, nInit > 1 ? "bgmm (init " + (r + 1) + "/" + nInit + ")" : "bgmm",
+                checkpoint == null ? null : checkpoint.slot("k" + k + "-" + type.label() + "-init" + r,
+                        Map.of("initRun", Integer.toString(r)), Codecs.variational(k, d, type, em.priors().dirichletProcess()))));
     }
 
     /** scikit-learn's default priors from the cached data, with the options that replace them. */

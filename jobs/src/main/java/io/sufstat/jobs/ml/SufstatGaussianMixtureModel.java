@@ -2,7 +2,10 @@ package io.sufstat.jobs.ml;
 
 import io.sufstat.common.model.CovarianceType;
 import io.sufstat.common.model.GaussianMixture;
+import io.sufstat.common.model.BlockDensity;
 import io.sufstat.common.model.MixtureKernel;
+import io.sufstat.common.model.TMixture;
+import io.sufstat.common.model.TMixtureKernel;
 import io.sufstat.jobs.io.Json;
 import io.sufstat.jobs.io.ModelJson;
 import io.sufstat.jobs.spark.KernelBlocks;
@@ -38,7 +41,8 @@ import java.util.Iterator;
 import java.util.List;
 
 /**
- * A fitted {@link SufstatGaussianMixture}: transforms a DataFrame by adding the most probable component,
+ * A fitted mixture ({@link SufstatGaussianMixture}, {@link SufstatTMixture} or
+ * {@link SufstatBayesianGaussianMixture}'s point estimate): transforms a DataFrame by adding the most probable component,
  * the posterior probabilities and the log-density of each row (block kernels, log-sum-exp). Saved as
  * Spark ML parameter metadata plus the mixture as sufstat's {@code model.json} under {@code data/};
  * converts to and from Spark MLlib's {@code GaussianMixtureModel} (full covariances).
@@ -50,6 +54,8 @@ public final class SufstatGaussianMixtureModel extends Model<SufstatGaussianMixt
     private final String uid;
     private final MixtureParams p;
     private final GaussianMixture mixture;
+    /** A Student-t mixture's own parameters when the model is one (its locations and scales are {@link #mixture}). */
+    private final TMixture tMixture;
     private final List<String> features;
     private final double logLikelihood;
     private final int iterations;
@@ -57,10 +63,22 @@ public final class SufstatGaussianMixtureModel extends Model<SufstatGaussianMixt
 
     SufstatGaussianMixtureModel(String uid, GaussianMixture mixture, List<String> features, double logLikelihood,
                                 int iterations, boolean converged) {
+        this(uid, mixture, null, features, logLikelihood, iterations, converged);
+    }
+
+    /** A Student-t mixture's model: rows are scored with t densities and posteriors. */
+    SufstatGaussianMixtureModel(String uid, TMixture t, List<String> features, double logLikelihood, int iterations,
+                                boolean converged) {
+        this(uid, t.scales(), t, features, logLikelihood, iterations, converged);
+    }
+
+    private SufstatGaussianMixtureModel(String uid, GaussianMixture mixture, TMixture t, List<String> features,
+                                        double logLikelihood, int iterations, boolean converged) {
         this.uid = uid;
         this.p = new MixtureParams(this);
         p.setDefaults(this);
         this.mixture = mixture;
+        this.tMixture = t;
         this.features = List.copyOf(features);
         this.logLikelihood = logLikelihood;
         this.iterations = iterations;
@@ -85,9 +103,18 @@ public final class SufstatGaussianMixtureModel extends Model<SufstatGaussianMixt
         return p;
     }
 
-    /** The fitted mixture. */
+    /** The fitted mixture (for a Student-t mixture, its weights, locations and scales). */
     public GaussianMixture mixture() {
         return mixture;
+    }
+
+    /** The Student-t mixture, when the model is one. */
+    public java.util.Optional<TMixture> tMixture() {
+        return java.util.Optional.ofNullable(tMixture);
+    }
+
+    private BlockDensity density() {
+        return tMixture != null ? TMixtureKernel.of(tMixture) : MixtureKernel.of(mixture);
     }
 
     /** The feature names (from the vector column's attributes, or {@code col[i]}). */
@@ -141,11 +168,11 @@ public final class SufstatGaussianMixtureModel extends Model<SufstatGaussianMixt
         int at = df.schema().fieldIndex((String) $(p.featuresCol));
         boolean withDensity = !((String) $(p.logDensityCol)).isEmpty();
         SparkSession spark = dataset.sparkSession();
-        Broadcast<MixtureKernel> kernel = new org.apache.spark.api.java.JavaSparkContext(spark.sparkContext())
-                .broadcast(MixtureKernel.of(mixture));
+        Broadcast<BlockDensity> kernel = new org.apache.spark.api.java.JavaSparkContext(spark.sparkContext())
+                .broadcast(density());
         int d = mixture.dimension();
         var rows = df.javaRDD().mapPartitions((Iterator<Row> it) -> {
-            MixtureKernel k = kernel.value();
+            BlockDensity k = kernel.value();
             int kk = k.components();
             return KernelBlocks.map(it, k, BLOCK, (r, values, off) -> {
                 Vector v = r.getAs(at);
@@ -177,8 +204,8 @@ public final class SufstatGaussianMixtureModel extends Model<SufstatGaussianMixt
 
     @Override
     public SufstatGaussianMixtureModel copy(ParamMap extra) {
-        SufstatGaussianMixtureModel m = new SufstatGaussianMixtureModel(uid, mixture, features, logLikelihood, iterations,
-                converged);
+        SufstatGaussianMixtureModel m = new SufstatGaussianMixtureModel(uid, mixture, tMixture, features, logLikelihood,
+                iterations, converged);
         return copyValues(m, extra).setParent(parent());
     }
 
@@ -238,7 +265,8 @@ public final class SufstatGaussianMixtureModel extends Model<SufstatGaussianMixt
                 try {
                     FileSystem fs = file.getFileSystem(sparkSession().sparkContext().hadoopConfiguration());
                     try (FSDataOutputStream o = fs.create(file, true)) {
-                        o.write(Json.write(ModelJson.mixture(features, mixture)).getBytes(StandardCharsets.UTF_8));
+                        o.write(Json.write(tMixture != null ? ModelJson.tMixture(features, tMixture)
+                                : ModelJson.mixture(features, mixture)).getBytes(StandardCharsets.UTF_8));
                     }
                 } catch (IOException e) {
                     throw new java.io.UncheckedIOException("cannot write " + file, e);
@@ -256,8 +284,9 @@ public final class SufstatGaussianMixtureModel extends Model<SufstatGaussianMixt
                         SufstatGaussianMixtureModel.class.getName());
                 ModelJson.Loaded loaded = ModelJson.load(new Path(path, "data/model.json").toString(),
                         sparkSession().sparkContext().hadoopConfiguration());
-                SufstatGaussianMixtureModel m = new SufstatGaussianMixtureModel(meta.uid(), loaded.mixture(),
-                        loaded.features(), Double.NaN, 0, false);
+                SufstatGaussianMixtureModel m = loaded.model() instanceof TMixture t
+                        ? new SufstatGaussianMixtureModel(meta.uid(), t, loaded.features(), Double.NaN, 0, false)
+                        : new SufstatGaussianMixtureModel(meta.uid(), loaded.mixture(), loaded.features(), Double.NaN, 0, false);
                 meta.getAndSetParams(m, Option.empty());
                 return m;
             }

@@ -169,19 +169,33 @@ public final class TmmJob implements Job {
                         "covarianceType", req.type().label(), "init", warm == null ? req.init() : FitOptions.identity(warm),
                         "seed", Long.toString(req.seed()), "regCovar", Double.toString(req.reg()), "dof",
                         req.em().toString() + ":" + req.dofInit()), ctx);
-                double[] dof = new double[k];
-                Arrays.fill(dof, req.dofInit());
-                EmEngine.Fit<TMixture> fit = EmEngine.best(start != null ? 1 : req.nInit(), r -> EmEngine.run(
-                        ctx.sparkContext(), cache, req.em(), () -> start != null ? start : TMixture.of(Initializer.initial(
-                                req.method(), k, req.type(), req.seed() + r, req.reg(), cache, ctx.spark()), dof),
-                        req.maxIter(), req.tol(), req.nInit() > 1 ? "tmm (init " + (r + 1) + "/" + req.nInit() + ")" : "tmm",
-                        checkpoint == null ? null : checkpoint.slot("k" + k + "-" + req.type().label() + "-init" + r,
-                                Map.of("initRun", Integer.toString(r)), Codecs.tMixture(k, d, req.type()))));
+                EmEngine.Fit<TMixture> fit = fit(ctx.spark(), cache, k, req.type(), req.em(), req.dofInit(), req.method(),
+                        start, req.nInit(), req.maxIter(), req.tol(), req.reg(), req.seed(), checkpoint);
                 write(out, req, table, stats, fit, t0);
             }
         } finally {
             out.abort();
         }
+    }
+
+    /**
+     * The fit as a library call (the job's and the Spark ML estimator's): the best of {@code nInit} ECM runs
+     * from gmm's initialisations (ν = {@code dofInit}), or one from {@code warm}; with a checkpoint, resumable.
+     */
+    public static EmEngine.Fit<TMixture> fit(org.apache.spark.sql.SparkSession spark, BlockCache cache, int k,
+                                             CovarianceType type, TMixtureEm em, double dofInit, Initializer.Method method,
+                                             TMixture warm, int nInit, int maxIter, double tol, double reg, long seed,
+                                             Checkpoint checkpoint) throws Exception {
+        double[] dof = new double[k];
+        Arrays.fill(dof, dofInit);
+        org.apache.spark.api.java.JavaSparkContext jsc = org.apache.spark.api.java.JavaSparkContext.fromSparkContext(
+                spark.sparkContext());
+        int d = cache.dimension();
+        return EmEngine.best(warm != null ? 1 : nInit, r -> EmEngine.run(jsc, cache, em, () -> warm != null ? warm
+                : TMixture.of(Initializer.initial(method, k, type, seed + r, reg, cache, spark), dof), maxIter, tol,
+                nInit > 1 ? "tmm (init " + (r + 1) + "/" + nInit + ")" : "tmm",
+                checkpoint == null ? null : checkpoint.slot("k" + k + "-" + type.label() + "-init" + r,
+                        Map.of("initRun", Integer.toString(r)), Codecs.tMixture(k, d, type))));
     }
 
     /** A t-mixture to continue, or a Gaussian mixture whose covariances become the scales (ν = --dof-init). */

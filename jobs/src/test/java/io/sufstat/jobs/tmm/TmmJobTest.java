@@ -18,11 +18,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * outliers drawn uniformly over a box 20× wider than the blobs' spread; from the same start, tmm's means
  * are within 0.2 of the clean centres, where gmm's are pulled several units away.
  */
-class TmmJobTest extends SparkTest {
+public class TmmJobTest extends SparkTest {
 
     static final double[][] CENTRES = {{0, 0, 0}, {8, 0, 0}, {0, 8, 0}};
 
-    static Path outlierData(Path file) throws Exception {
+    public static Path outlierData(Path file) throws Exception {
         SplittableRandom rng = new SplittableRandom(5);
         StringBuilder b = new StringBuilder("x,y,z\n");
         for (int i = 0; i < 1900; i++) {
