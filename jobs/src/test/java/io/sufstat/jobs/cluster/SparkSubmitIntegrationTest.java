@@ -25,7 +25,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Every job's own main class, run from the thin jar by Spark's SparkSubmit (from the Maven jars) in a
  * separate JVM, as {@code spark-submit --class …} would: a pipeline from generated data through every
- * job, each step reading the previous step's output.
+ * job (tmm, bgmm, ppca and mppca included), each step reading the previous step's output.
  */
 @Tag("integration")
 public class SparkSubmitIntegrationTest {
@@ -77,11 +77,23 @@ public class SparkSubmitIntegrationTest {
                 d.resolve("imputed").toString());
         submit(d, CompareJob.CLASS, "--model-a", d.resolve("gmm").toString(), "--model-b", d.resolve("mle").toString(),
                 "--output", d.resolve("compare").toString(), "--samples", "2000");
+        submit(d, io.sufstat.jobs.tmm.TmmJob.CLASS, "--input", data, "--output", d.resolve("tmm").toString(), "--k", "2",
+                "--init", "k-means++");
+        submit(d, ScoreJob.CLASS, "--model", d.resolve("tmm").toString(), "--input", data, "--output",
+                d.resolve("tscored").toString());
+        submit(d, io.sufstat.jobs.bgmm.BgmmJob.CLASS, "--input", data, "--output", d.resolve("bgmm").toString(), "--k", "4",
+                "--init", "k-means++");
+        submit(d, io.sufstat.jobs.ppca.PpcaJob.CLASS, "--input", data, "--output", d.resolve("ppca").toString(), "--q", "1");
+        submit(d, io.sufstat.jobs.ppca.MppcaJob.CLASS, "--input", data, "--output", d.resolve("mppca").toString(), "--k",
+                "2", "--q", "1");
         ObjectMapper json = new ObjectMapper();
         assertEquals(30, json.readTree(d.resolve("scored/_metrics.json").toFile()).get("anomalies").asLong());
         JsonNode report = json.readTree(d.resolve("compare/report.json").toFile());
         assertTrue(report.get("klAB").get("value").asDouble() > 0);
-        for (String out : List.of("mle", "gmm", "scored", "sample", "imputed", "compare")) {
+        assertEquals("t-mixture", json.readTree(d.resolve("tmm/model.json").toFile()).get("kind").asText());
+        assertEquals("bayesian-gaussian-mixture", json.readTree(d.resolve("bgmm/model.json").toFile()).get("kind").asText());
+        for (String out : List.of("mle", "gmm", "scored", "sample", "imputed", "compare", "tmm", "tscored", "bgmm", "ppca",
+                "mppca")) {
             assertTrue(Files.exists(d.resolve(out).resolve("_SUCCESS")), out);
         }
     }
