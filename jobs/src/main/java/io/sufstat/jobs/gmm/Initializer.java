@@ -7,13 +7,13 @@ import io.sufstat.common.model.CovarianceType;
 import io.sufstat.common.model.GaussianMixture;
 import io.sufstat.common.model.MixtureKernel;
 import io.sufstat.common.stats.EmStatistics;
+import io.sufstat.common.stats.Mergeable;
 import io.sufstat.jobs.cli.JobFailedException;
 import io.sufstat.jobs.cli.Failure;
 import io.sufstat.jobs.em.BlockPass;
 import io.sufstat.jobs.spark.BlockCache;
 import io.sufstat.common.em.RowHash;
 import io.sufstat.jobs.spark.DataBlock;
-import io.sufstat.jobs.spark.OrderedReduce;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.ml.clustering.KMeans;
@@ -32,7 +32,6 @@ import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 
@@ -168,29 +167,53 @@ public final class Initializer {
         double key(double[] values, int offset, double weight);
     }
 
+    /** The {@code count} rows with the smallest keys seen so far, in key order: mergeable. */
+    static final class SmallestKeys implements Mergeable<SmallestKeys> {
+        private static final long serialVersionUID = 1L;
+        final int count;
+        final List<Candidate> top = new ArrayList<>();
+
+        SmallestKeys(int count) {
+            this.count = count;
+        }
+
+        @Override
+        public SmallestKeys combine(SmallestKeys other) {
+            other.top.forEach(c -> offer(top, c, count));
+            return this;
+        }
+    }
+
+    /** The pass that keeps the rows with the smallest keys. */
+    private record SmallestKeysStep(int count, int d, RowKey rowKey) implements EStep<SmallestKeys, Void> {
+        @Override
+        public SmallestKeys zero() {
+            return new SmallestKeys(count);
+        }
+
+        @Override
+        public Void workspace(int blockRows) {
+            return null;
+        }
+
+        @Override
+        public void accumulate(SmallestKeys s, Void work, double[] values, double[] weights, int rows) {
+            for (int i = 0; i < rows; i++) {
+                double key = rowKey.key(values, i * d, weights == null ? 1.0 : weights[i]);
+                if (key < Double.POSITIVE_INFINITY) {
+                    offer(s.top, new Candidate(key, Arrays.copyOfRange(values, i * d, (i + 1) * d)), count);
+                }
+            }
+        }
+    }
+
     /**
      * The {@code count} rows with the smallest keys, in key order (ties by the rows' values): one pass,
      * each partition keeping its best, merged in partition order.
      */
     private static List<Candidate> smallestKeys(BlockCache cache, int count, RowKey rowKey) throws Exception {
-        int d = cache.dimension();
-        return OrderedReduce.reduce(cache.blocks().mapPartitions((Iterator<DataBlock> it) -> {
-            List<Candidate> top = new ArrayList<>();
-            while (it.hasNext()) {
-                DataBlock b = it.next();
-                for (int i = 0; i < b.rows(); i++) {
-                    double key = rowKey.key(b.values(), i * d, b.weights() == null ? 1.0 : b.weights()[i]);
-                    if (key < Double.POSITIVE_INFINITY) {
-                        offer(top, new Candidate(key, Arrays.copyOfRange(b.values(), i * d, (i + 1) * d)), count);
-                    }
-                }
-            }
-            return List.of(top).iterator();
-        }), (a, b) -> {
-            List<Candidate> merged = new ArrayList<>(a);
-            b.forEach(c -> offer(merged, c, count));
-            return merged;
-        }).orElse(List.of());
+        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(cache.blocks().context());
+        return BlockPass.run(jsc, cache, new SmallestKeysStep(count, cache.dimension(), rowKey)).top;
     }
 
     /**
