@@ -189,9 +189,13 @@ public final class TMixtureEm implements EmModel<TMixture, TmmStatistics> {
 
     @Override
     public int parameterCount(TMixture params) {
-        long base = params.covarianceType().parameters(params.size(), params.dimension());
-        return (int) base + switch (mode) {
-            case PER_COMPONENT -> params.size();
+        return (int) (params.covarianceType().parameters(params.size(), params.dimension()) + dofParameters(params.size()));
+    }
+
+    /** The free degrees of freedom of K components: K per component, 1 tied, 0 fixed. */
+    public int dofParameters(int k) {
+        return switch (mode) {
+            case PER_COMPONENT -> k;
             case TIED -> 1;
             case FIXED -> 0;
         };

@@ -1,9 +1,7 @@
 package io.sufstat.jobs.gmm;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sufstat.common.em.GaussianMixtureEm;
-import io.sufstat.common.em.InformationCriteria;
 import io.sufstat.common.model.CovarianceType;
 import io.sufstat.common.model.GaussianMixture;
 import io.sufstat.jobs.core.Job;
@@ -12,11 +10,11 @@ import io.sufstat.jobs.cli.JobFailedException;
 import io.sufstat.jobs.cli.OptionSpec;
 import io.sufstat.jobs.cli.Options;
 import io.sufstat.jobs.cli.UsageException;
-import io.sufstat.jobs.core.Failures;
 import io.sufstat.jobs.em.Checkpoint;
 import io.sufstat.jobs.em.Codecs;
 import io.sufstat.jobs.em.EmEngine;
 import io.sufstat.jobs.em.FitOptions;
+import io.sufstat.jobs.em.Selection;
 import io.sufstat.jobs.io.AtomicOutput;
 import io.sufstat.jobs.io.HadoopFiles;
 import io.sufstat.jobs.io.InputOptions;
@@ -40,7 +38,7 @@ import java.util.Set;
 
 /**
  * {@code sufstat gmm}: a Gaussian mixture fitted by EM, each iteration one distributed pass over the
- * input cached as dense row blocks ({@link EmDriver}); optionally the best of several initialisations,
+ * input cached as dense row blocks ({@link EmEngine}); optionally the best of several initialisations,
  * and model selection by BIC over a range of K and covariance types on the one cached data set.
  */
 public final class GmmJob implements Job {
@@ -173,10 +171,9 @@ public final class GmmJob implements Job {
                 }
                 long cacheBytes = logCache(cache, ctx.sparkContext());
                 Checkpoint checkpoint = checkpoint(o, req, table, cache, warm, ctx);
-                List<Candidate> fits = fitAll(req, cache, warm, checkpoint, ctx);
-                Candidate chosen = choose(fits, table.dimension());
+                Selection<GaussianMixture> selection = fitAll(req, cache, warm, checkpoint, ctx);
                 double fitSeconds = (System.nanoTime() - t0) / 1e9 - readSeconds;
-                write(out, req, table, cache, fits, chosen, new double[] {readSeconds, fitSeconds}, cacheBytes, t0);
+                write(out, req, table, cache, selection, new double[] {readSeconds, fitSeconds}, cacheBytes, t0);
             }
         } finally {
             out.abort();
@@ -202,11 +199,11 @@ public final class GmmJob implements Job {
     }
 
     /**
-     * Every (K, covariance type) fit on the one cache. In a selection a combination that fails is kept
-     * with its error and the others go on; a single fit's failure is the job's.
+     * Every (K, covariance type) fit on the one cache ({@link Selection}: a failing combination is listed and
+     * the others go on).
      */
-    private static List<Candidate> fitAll(Request req, BlockCache cache, ModelJson.Loaded warm, Checkpoint checkpoint,
-                                          JobContext ctx) throws Exception {
+    private static Selection<GaussianMixture> fitAll(Request req, BlockCache cache, ModelJson.Loaded warm,
+                                                     Checkpoint checkpoint, JobContext ctx) throws Exception {
         // With --missing em, initialisations see the complete rows only (EM then uses every row).
         BlockCache initCache = cache.hasMissing() ? cache.completeRows(StorageLevel.MEMORY_AND_DISK()) : cache;
         try {
@@ -218,26 +215,9 @@ public final class GmmJob implements Job {
                             + " --init a model.json");
                 }
             }
-            List<Candidate> fits = new ArrayList<>();
-            boolean selecting = req.ks().size() * req.types().size() > 1;
-            for (CovarianceType type : req.types()) {
-                for (int k : req.ks()) {
-                    try {
-                        fits.add(new Candidate(k, type, fitOne(req, k, type, cache, initCache, warm, checkpoint, ctx),
-                                null, null));
-                    } catch (UsageException e) {
-                        throw e;
-                    } catch (Exception e) {
-                        if (!selecting) {
-                            throw e;
-                        }
-                        String why = Failures.of(e).message();
-                        LOG.warn("k={} {}: no model: {}", k, type.label(), why);
-                        fits.add(new Candidate(k, type, null, why, e));
-                    }
-                }
-            }
-            return fits;
+            int d = cache.dimension();
+            return Selection.run(req.ks(), req.types(), (k, type) -> type.parameters(k, d),
+                    (k, type) -> fitOne(req, k, type, cache, initCache, warm, checkpoint, ctx));
         } finally {
             if (initCache != cache) {
                 initCache.close();
@@ -269,37 +249,15 @@ public final class GmmJob implements Job {
         });
     }
 
-    /** The lowest BIC among the fits; when every combination failed, the first failure. */
-    private static Candidate choose(List<Candidate> fits, int d) throws Exception {
-        Candidate chosen = null;
-        for (Candidate c : fits) {
-            if (c.fit() != null && (chosen == null || c.bic(d) < chosen.bic(d))) {
-                chosen = c;
-            }
-        }
-        if (chosen == null) {
-            Exception first = fits.get(0).cause();
-            if (fits.size() > 1) {
-                throw new JobFailedException(first instanceof JobFailedException j ? j.failure()
-                        : io.sufstat.jobs.cli.Failure.FIT, "every one of the " + fits.size() + " combinations failed;"
-                        + " the first, k=" + fits.get(0).k() + " " + fits.get(0).type().label() + ": "
-                        + fits.get(0).error(), first);
-            }
-            throw first;
-        }
-        if (fits.size() > 1) {
-            LOG.info("lowest BIC: k={} {} (BIC {})", chosen.k(), chosen.type().label(), String.format("%.4f", chosen.bic(d)));
-        }
-        return chosen;
-    }
-
-    private void write(AtomicOutput out, Request req, TableSource table, BlockCache cache, List<Candidate> fits,
-                       Candidate chosen, double[] seconds, long cacheBytes, long t0) throws java.io.IOException {
+    private void write(AtomicOutput out, Request req, TableSource table, BlockCache cache,
+                       Selection<GaussianMixture> selection, double[] seconds, long cacheBytes, long t0)
+            throws java.io.IOException {
         long tw = System.nanoTime();
         int d = table.dimension();
-        out.writeText("model.json", Json.write(modelJson(table.features(), chosen, d, req.initSpec(), req.reg(),
+        Selection.Candidate<GaussianMixture> chosen = selection.chosen();
+        out.writeText("model.json", Json.write(modelJson(table.features(), chosen, req.initSpec(), req.reg(),
                 req.tol(), req.seed(), req.nInit())));
-        out.writeText("selection.csv", selectionCsv(fits, d, req.method() == null ? "model" : req.method().label));
+        out.writeText("selection.csv", selection.csv(req.method() == null ? "model" : req.method().label));
         ObjectNode metrics = JobMetrics.start("gmm", req.in(), table);
         cache.stats().putInto(metrics);
         metrics.put("cacheBytes", cacheBytes);
@@ -310,27 +268,10 @@ public final class GmmJob implements Job {
         metrics.put("converged", chosen.fit().converged());
         metrics.put("logLikelihood", chosen.fit().objective());
         metrics.put("meanLogLikelihood", chosen.fit().meanObjective());
-        metrics.put("bic", chosen.bic(d));
+        metrics.put("bic", chosen.bic());
         JobMetrics.warnings(metrics, Degeneracy.of(chosen.fit().model(), chosen.fit().weightSum(), req.reg(),
                 chosen.fit().converged(), chosen.fit().iterations()), LOG);
-        ArrayNode all = metrics.putArray("fits");
-        for (Candidate c : fits) {
-            ObjectNode f = all.addObject();
-            f.put("k", c.k());
-            f.put("covarianceType", c.type().label());
-            if (c.fit() != null) {
-                f.put("logLikelihood", c.fit().objective());
-                f.put("parameters", c.type().parameters(c.k(), d));
-                f.put("bic", c.bic(d));
-                f.put("aic", c.aic(d));
-                f.put("iterations", c.fit().iterations());
-                f.put("converged", c.fit().converged());
-                f.put("seconds", round(c.fit().seconds()));
-                f.put("secondsPerIteration", round(c.fit().secondsPerIteration()));
-            } else {
-                f.put("error", c.error());
-            }
-        }
+        selection.putInto(metrics);
         ObjectNode time = metrics.putObject("seconds");
         time.put("readAndCache", round(seconds[0]));
         time.put("fit", round(seconds[1]));
@@ -345,27 +286,16 @@ public final class GmmJob implements Job {
         return Math.round(s * 1000) / 1000.0;
     }
 
-    /** One (K, covariance type) fit, or why it failed. */
-    record Candidate(int k, CovarianceType type, EmEngine.Fit<GaussianMixture> fit, String error, Exception cause) {
-        double bic(int d) {
-            return InformationCriteria.bic(fit.objective(), type.parameters(k, d), fit.weightSum());
-        }
-
-        double aic(int d) {
-            return InformationCriteria.aic(fit.objective(), type.parameters(k, d));
-        }
-    }
-
-    static ObjectNode modelJson(List<String> features, Candidate c, int d, String init, double reg, double tol, long seed,
-                                int nInit) {
+    static ObjectNode modelJson(List<String> features, Selection.Candidate<GaussianMixture> c, String init, double reg,
+                                double tol, long seed, int nInit) {
         EmEngine.Fit<GaussianMixture> f = c.fit();
         ObjectNode n = ModelJson.mixture(features, f.model());
         n.put("count", f.count());
         n.put("weightSum", f.weightSum());
         n.put("logLikelihood", Json.finite(f.objective(), "logLikelihood"));
         n.put("meanLogLikelihood", Json.finite(f.meanObjective(), "meanLogLikelihood"));
-        n.put("bic", Json.finite(c.bic(d), "bic"));
-        n.put("aic", Json.finite(c.aic(d), "aic"));
+        n.put("bic", Json.finite(c.bic(), "bic"));
+        n.put("aic", Json.finite(c.aic(), "aic"));
         n.put("iterations", f.iterations());
         n.put("converged", f.converged());
         n.set("logLikelihoodTrace", Json.array(f.trace(), "logLikelihoodTrace"));
@@ -375,25 +305,6 @@ public final class GmmJob implements Job {
         n.put("regCovar", reg);
         n.put("tol", tol);
         return n;
-    }
-
-    static String selectionCsv(List<Candidate> fits, int d, String init) {
-        StringBuilder b = new StringBuilder("k,covarianceType,init,logLikelihood,meanLogLikelihood,parameters,bic,aic,"
-                + "iterations,converged,seconds,error\n");
-        for (Candidate c : fits) {
-            b.append(c.k()).append(',').append(c.type().label()).append(',').append(init).append(',');
-            if (c.fit() != null) {
-                EmEngine.Fit<GaussianMixture> f = c.fit();
-                b.append(f.objective()).append(',').append(f.meanObjective()).append(',')
-                        .append(c.type().parameters(c.k(), d)).append(',').append(c.bic(d)).append(',').append(c.aic(d))
-                        .append(',').append(f.iterations()).append(',').append(f.converged()).append(',')
-                        .append(round(f.seconds())).append(",\n");
-            } else {
-                b.append(",,").append(c.type().parameters(c.k(), d)).append(",,,,,,\"")
-                        .append(c.error().replace("\"", "\"\"")).append("\"\n");
-            }
-        }
-        return b.toString();
     }
 
     public static List<Integer> parseKs(String s) {

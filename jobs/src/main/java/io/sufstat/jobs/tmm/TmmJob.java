@@ -1,7 +1,6 @@
 package io.sufstat.jobs.tmm;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.sufstat.common.em.InformationCriteria;
 import io.sufstat.common.em.TMixtureEm;
 import io.sufstat.common.model.CovarianceType;
 import io.sufstat.common.model.GaussianMixture;
@@ -16,6 +15,7 @@ import io.sufstat.jobs.em.Checkpoint;
 import io.sufstat.jobs.em.Codecs;
 import io.sufstat.jobs.em.EmEngine;
 import io.sufstat.jobs.em.FitOptions;
+import io.sufstat.jobs.em.Selection;
 import io.sufstat.jobs.gmm.Degeneracy;
 import io.sufstat.jobs.gmm.GmmJob;
 import io.sufstat.jobs.gmm.Initializer;
@@ -64,7 +64,7 @@ public final class TmmJob implements Job {
 
     @Override
     public String synopsis() {
-        return "--input PATH --output DIR --k K [--covariance full|diag|tied|spherical] [--dof NU | --dof-init 10]"
+        return "--input PATH --output DIR --k K [--covariance full|diag|tied|spherical|all] [--dof NU | --dof-init 10]"
                 + " [--dof-tied] [--init METHOD|MODEL] [options]";
     }
 
@@ -78,15 +78,19 @@ public final class TmmJob implements Job {
                 + " shares one). Initial locations and scales come from the gmm initialisations (or a gaussian-mixture"
                 + " or t-mixture model.json, ν = --dof-init for a Gaussian start). DIR/model.json (kind t-mixture) has"
                 + " weights, means, scales (full d×d), degreesOfFreedom, the log-likelihood, BIC, AIC and its trace;"
-                + " score adds each row's latent weight (tWeight, small for outliers).";
+                + " score adds each row's latent weight (tWeight, small for outliers). With several values of --k and/or"
+                + " --covariance, every combination is fitted and the lowest BIC (ν's counted) is written, all fits to"
+                + " DIR/selection.csv.";
     }
 
     @Override
     public List<OptionSpec> options() {
         List<OptionSpec> specs = new ArrayList<>(InputOptions.SPECS);
         specs.add(OptionSpec.required("output", "DIR", "Output directory; absent or empty (see --overwrite)."));
-        specs.add(OptionSpec.value("k", "K", "Components (required unless --init is a model).", null));
-        specs.add(OptionSpec.value("covariance", "TYPE", "Scale matrices: full, diag, tied or spherical.", "full"));
+        specs.add(OptionSpec.value("k", "K", "Components: a number, a range (1-10) or a list (2,4,8). Required unless"
+                + " --init is a model.", null));
+        specs.add(OptionSpec.value("covariance", "TYPE", "Scale matrices: full, diag, tied, spherical, a list of them,"
+                + " or all.", "full"));
         specs.add(OptionSpec.value("dof", "NU", "Fix every ν at this value (no CM-step 2).", null));
         specs.add(OptionSpec.value("dof-init", "NU", "Initial ν (also for a gaussian-mixture --init).", "10"));
         specs.add(OptionSpec.flag("dof-tied", "One ν shared by every component."));
@@ -106,14 +110,13 @@ public final class TmmJob implements Job {
     }
 
     /** The options, parsed and checked. */
-    private record Request(InputOptions in, CovarianceType type, TMixtureEm em, double dofInit, int maxIter, double tol,
-                           double reg, long seed, int nInit, String init, Initializer.Method method) {
+    private record Request(InputOptions in, List<Integer> ks, List<CovarianceType> types, TMixtureEm em, double dofInit,
+                           int maxIter, double tol, double reg, long seed, int nInit, String init,
+                           Initializer.Method method) {
         static Request parse(Options o, JobContext ctx) {
             InputOptions in = InputOptions.from(o, ctx.hadoopConf());
             List<CovarianceType> types = GmmJob.parseTypes(o.require("covariance"));
-            if (types.size() != 1) {
-                throw new UsageException("tmm fits one covariance type at a time: full, diag, tied or spherical");
-            }
+            List<Integer> ks = o.get("k").map(GmmJob::parseKs).orElse(List.of());
             double reg = o.getDouble("reg-covar");
             double min = o.getDouble("dof-min");
             double max = o.getDouble("dof-max");
@@ -136,8 +139,25 @@ public final class TmmJob implements Job {
                 throw new UsageException("--init must be kmeans, k-means++, random-from-data, random or a model.json path,"
                         + " not '" + init + "'");
             }
-            return new Request(in, types.get(0), TMixtureEm.of(reg, mode, min, max), dofInit, maxIter, tol, reg,
+            if (method != null && ks.isEmpty()) {
+                throw new UsageException("--k is required (unless --init is a model.json)");
+            }
+            return new Request(in, ks, types, TMixtureEm.of(reg, mode, min, max), dofInit, maxIter, tol, reg,
                     o.getLong("seed"), nInit, init, method);
+        }
+
+        /** With a warm start the initial model fixes K and the covariance type. */
+        Request warmStart(Options o, TMixture start) {
+            if (o.given("k") && !(ks.size() == 1 && ks.get(0) == start.size())) {
+                throw new UsageException("--k " + o.require("k") + " does not match the initial model's " + start.size()
+                        + " components");
+            }
+            if (o.given("covariance") && !(types.size() == 1 && types.get(0) == start.covarianceType())) {
+                throw new UsageException("--covariance " + o.require("covariance") + " does not match the initial"
+                        + " model's " + start.covarianceType().label());
+            }
+            return new Request(in, List.of(start.size()), List.of(start.covarianceType()), em, dofInit, maxIter, tol,
+                    reg, seed, 1, init, method);
         }
     }
 
@@ -146,32 +166,33 @@ public final class TmmJob implements Job {
         long t0 = System.nanoTime();
         Request req = Request.parse(o, ctx);
         ModelJson.Loaded warm = req.method() == null ? ModelJson.load(req.init(), ctx.hadoopConf()) : null;
-        int k = warm != null ? warm.mixture().size() : o.get("k").map(v -> {
-            List<Integer> ks = GmmJob.parseKs(v);
-            if (ks.size() != 1) {
-                throw new UsageException("tmm fits one --k at a time, not '" + v + "'");
-            }
-            return ks.get(0);
-        }).orElseThrow(() -> new UsageException("--k is required (unless --init is a model.json)"));
         AtomicOutput out = AtomicOutput.prepare(o, ctx.hadoopConf());
         try {
             TableSource table = TableSource.open(req.in(), ctx.spark());
-            TMixture start = warm == null ? null : warmStart(warm, req, table.features(), k);
+            TMixture start = warm == null ? null : warmStart(warm, req, table.features());
+            if (start != null) {
+                req = req.warmStart(o, start);
+            }
+            Request r = req;
             try (BlockCache cache = BlockCache.of(table, StorageLevel.MEMORY_AND_DISK())) {
                 ReadStats stats = cache.stats();
                 stats.warnIfSkipped(LOG);
                 stats.requireUsableRows(req.in().path());
-                if (k > cache.rowCount()) {
-                    throw JobFailedException.fit("--k " + k + " is larger than the number of rows (" + cache.rowCount() + ")");
-                }
+                Checkpoint checkpoint = FitOptions.checkpoint(o, table, cache, Map.of("init", warm == null ? req.init()
+                        : FitOptions.identity(warm), "seed", Long.toString(req.seed()), "regCovar",
+                        Double.toString(req.reg()), "dof", req.em().toString() + ":" + req.dofInit()), ctx);
                 int d = table.dimension();
-                Checkpoint checkpoint = FitOptions.checkpoint(o, table, cache, Map.of("k", Integer.toString(k),
-                        "covarianceType", req.type().label(), "init", warm == null ? req.init() : FitOptions.identity(warm),
-                        "seed", Long.toString(req.seed()), "regCovar", Double.toString(req.reg()), "dof",
-                        req.em().toString() + ":" + req.dofInit()), ctx);
-                EmEngine.Fit<TMixture> fit = fit(ctx.spark(), cache, k, req.type(), req.em(), req.dofInit(), req.method(),
-                        start, req.nInit(), req.maxIter(), req.tol(), req.reg(), req.seed(), checkpoint);
-                write(out, req, table, stats, fit, t0);
+                Selection<TMixture> selection = Selection.run(req.ks(), req.types(),
+                        (k, type) -> type.parameters(k, d) + r.em().dofParameters(k),
+                        (k, type) -> {
+                            if (k > cache.rowCount()) {
+                                throw JobFailedException.fit("--k " + k + " is larger than the number of rows ("
+                                        + cache.rowCount() + "); use a smaller --k");
+                            }
+                            return fit(ctx.spark(), cache, k, type, r.em(), r.dofInit(), r.method(), start, r.nInit(),
+                                    r.maxIter(), r.tol(), r.reg(), r.seed(), checkpoint);
+                        });
+                write(out, req, table, stats, selection, t0);
             }
         } finally {
             out.abort();
@@ -195,11 +216,12 @@ public final class TmmJob implements Job {
                 : TMixture.of(Initializer.initial(method, k, type, seed + r, reg, cache, spark), dof), maxIter, tol,
                 nInit > 1 ? "tmm (init " + (r + 1) + "/" + nInit + ")" : "tmm",
                 checkpoint == null ? null : checkpoint.slot("k" + k + "-" + type.label() + "-init" + r,
-                        Map.of("initRun", Integer.toString(r)), Codecs.tMixture(k, d, type))));
+                        Map.of("k", Integer.toString(k), "covarianceType", type.label(), "initRun", Integer.toString(r)),
+                        Codecs.tMixture(k, d, type))));
     }
 
     /** A t-mixture to continue, or a Gaussian mixture whose covariances become the scales (ν = --dof-init). */
-    private static TMixture warmStart(ModelJson.Loaded warm, Request req, List<String> features, int k) {
+    private static TMixture warmStart(ModelJson.Loaded warm, Request req, List<String> features) {
         if (!warm.features().equals(features)) {
             throw JobFailedException.model("the initial model's features " + warm.features() + " differ from the input's "
                     + features + " (name them with --features)");
@@ -208,33 +230,34 @@ public final class TmmJob implements Job {
             return t;
         }
         GaussianMixture g = warm.as(GaussianMixture.class, "gaussian-mixture or t-mixture", req.init());
-        double[] dof = new double[k];
+        double[] dof = new double[g.size()];
         Arrays.fill(dof, req.dofInit());
         return TMixture.of(g, dof);
     }
 
-    private void write(AtomicOutput out, Request req, TableSource table, ReadStats stats, EmEngine.Fit<TMixture> fit,
+    private void write(AtomicOutput out, Request req, TableSource table, ReadStats stats, Selection<TMixture> selection,
                        long t0) throws java.io.IOException {
+        Selection.Candidate<TMixture> chosen = selection.chosen();
+        EmEngine.Fit<TMixture> fit = chosen.fit();
         TMixture t = fit.model();
-        int p = req.em().parameterCount(t);
-        double bic = InformationCriteria.bic(fit.objective(), p, fit.weightSum());
-        double aic = InformationCriteria.aic(fit.objective(), p);
         ObjectNode n = ModelJson.tMixture(table.features(), t);
         n.put("count", fit.count());
         n.put("weightSum", fit.weightSum());
         n.put("logLikelihood", Json.finite(fit.objective(), "logLikelihood"));
         n.put("meanLogLikelihood", Json.finite(fit.meanObjective(), "meanLogLikelihood"));
-        n.put("parameters", p);
-        n.put("bic", Json.finite(bic, "bic"));
-        n.put("aic", Json.finite(aic, "aic"));
+        n.put("parameters", chosen.parameters());
+        n.put("bic", Json.finite(chosen.bic(), "bic"));
+        n.put("aic", Json.finite(chosen.aic(), "aic"));
         n.put("iterations", fit.iterations());
         n.put("converged", fit.converged());
         n.set("logLikelihoodTrace", Json.array(fit.trace(), "logLikelihoodTrace"));
         n.put("init", io.sufstat.jobs.io.HadoopFiles.redact(req.init()));
+        n.put("nInit", req.nInit());
         n.put("seed", req.seed());
         n.put("regCovar", req.reg());
         n.put("tol", req.tol());
         out.writeText("model.json", Json.write(n));
+        out.writeText("selection.csv", selection.csv(req.method() == null ? "model" : req.method().label()));
         ObjectNode metrics = JobMetrics.start(name(), req.in(), table);
         stats.putInto(metrics);
         metrics.put("k", t.size());
@@ -242,9 +265,10 @@ public final class TmmJob implements Job {
         metrics.put("iterations", fit.iterations());
         metrics.put("converged", fit.converged());
         metrics.put("logLikelihood", fit.objective());
-        metrics.put("bic", bic);
+        metrics.put("bic", chosen.bic());
         JobMetrics.warnings(metrics, Degeneracy.of(t.scales(), fit.weightSum(), req.reg(), fit.converged(),
                 fit.iterations()), LOG);
+        selection.putInto(metrics);
         metrics.put("seconds", (System.nanoTime() - t0) / 1e9);
         out.writeText("metrics.json", Json.write(metrics));
         out.commit();

@@ -94,4 +94,58 @@ public class TmmJobTest extends SparkTest {
         assertEquals(4.0, m.get("degreesOfFreedom").get(0).asDouble(), 0.0, "--dof fixes ν");
         assertEquals(4.0, m.get("degreesOfFreedom").get(1).asDouble(), 0.0);
     }
+
+    /** Three blobs with Student-t (ν = 3) spherical noise of unit scale. */
+    static Path heavyTailedBlobs(Path file, int rows) throws Exception {
+        SplittableRandom rng = new SplittableRandom(11);
+        StringBuilder b = new StringBuilder("x,y,z\n");
+        for (int i = 0; i < rows; i++) {
+            double[] c = CENTRES[i % 3];
+            double chi2 = 0;
+            for (int j = 0; j < 3; j++) {
+                chi2 += Math.pow(rng.nextGaussian(), 2);
+            }
+            double s = Math.sqrt(3 / chi2);
+            b.append(String.format("%.6f,%.6f,%.6f%n", c[0] + s * rng.nextGaussian(), c[1] + s * rng.nextGaussian(),
+                    c[2] + s * rng.nextGaussian()));
+        }
+        Files.writeString(file, b.toString());
+        return file;
+    }
+
+    /**
+     * Selection over a grid of K and covariance types on heavy-tailed blobs: every combination is listed with
+     * BIC = −2 log L + p ln n (p counting one ν per component), the lowest is written, and it is the truth.
+     */
+    @Test
+    void selectsTheLowestBicOverAGrid() throws Exception {
+        Path dir = tempDir("tmm-select");
+        Path data = heavyTailedBlobs(dir.resolve("blobs.csv"), 1500);
+        CliRun r = CliRun.of("tmm", "--input", data.toString(), "--output", dir.resolve("o").toString(), "--k", "2-4",
+                "--covariance", "spherical,full", "--seed", "3", "--max-iter", "60");
+        assertEquals(0, r.exit(), String.join("\n", r.log()));
+        java.util.List<String> lines = Files.readAllLines(dir.resolve("o/selection.csv"));
+        assertEquals(7, lines.size(), String.join("\n", lines));
+        double lowest = Double.POSITIVE_INFINITY;
+        String lowestKey = null;
+        for (String line : lines.subList(1, lines.size())) {
+            String[] f = line.split(",");
+            double bic = Double.parseDouble(f[6]);
+            // BIC = −2 log L + p ln n, with p = the Gaussian mixture's parameters + one ν per component.
+            int k = Integer.parseInt(f[0]);
+            long gaussian = io.sufstat.common.model.CovarianceType.parse(f[1]).parameters(k, 3);
+            assertEquals(gaussian + k, Long.parseLong(f[5]), line);
+            assertEquals(-2 * Double.parseDouble(f[3]) + (gaussian + k) * Math.log(1500), bic, 1e-9 * Math.abs(bic));
+            if (bic < lowest) {
+                lowest = bic;
+                lowestKey = f[0] + "," + f[1];
+            }
+        }
+        JsonNode m = new ObjectMapper().readTree(dir.resolve("o/model.json").toFile());
+        assertEquals(lowestKey, m.get("weights").size() + "," + m.get("covarianceType").asText());
+        assertEquals(lowest, m.get("bic").asDouble(), 0.0);
+        assertEquals("3,spherical", lowestKey, String.join("\n", lines));
+        JsonNode metrics = new ObjectMapper().readTree(dir.resolve("o/metrics.json").toFile());
+        assertEquals(6, metrics.get("fits").size());
+    }
 }
