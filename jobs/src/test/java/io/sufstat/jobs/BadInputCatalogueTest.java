@@ -147,9 +147,11 @@ class BadInputCatalogueTest {
                 f -> add(mle(f.iris(), f), "--spark-conf", "spark.executor.memory")));
         c.add(new Case("score --features with a count other than the model's", 2, "--features lists 2 columns but the model has 4",
                 f -> add(score(f, f.iris()), "--features", "a,b")));
-        c.add(new Case("compare --fail-above that is not a number", 2, "--fail-above must be a non-negative number",
+        c.add(new Case("compare --fail-above that is not a number", 2, "--fail-above expects a finite number, got .high.",
                 f -> new String[] {"compare", "--model-a", f.gmm(), "--model-b", f.gmm(), "--output", f.out(),
                         "--fail-above", "high"}));
+        c.add(new Case("score --anomaly-quantile that is not a number", 2, "--anomaly-quantile expects a finite number",
+                f -> add(score(f, f.iris()), "--anomaly-quantile", "most")));
         c.add(new Case("ppca --q not below the number of features", 2, "--q",
                 f -> new String[] {"ppca", "--input", f.iris(), "--output", f.out(), "--q", "4"}));
         // Output paths (exit 5).

@@ -6,11 +6,11 @@ import io.sufstat.common.model.CovarianceType;
 import io.sufstat.common.model.GaussianMixture;
 import io.sufstat.jobs.core.Job;
 import io.sufstat.jobs.core.JobContext;
-import io.sufstat.jobs.cli.OptionSpec;
+import io.sufstat.jobs.cli.Opt;
+import io.sufstat.jobs.cli.UsageException;
 import io.sufstat.jobs.cli.Options;
 import io.sufstat.jobs.generate.SyntheticMixture;
 import io.sufstat.jobs.gmm.GmmBench;
-import io.sufstat.jobs.io.Json;
 import io.sufstat.jobs.spark.BlockCache;
 import io.sufstat.jobs.spark.DataBlock;
 import org.apache.spark.api.java.JavaRDD;
@@ -27,9 +27,6 @@ import org.apache.spark.storage.StorageLevel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -76,33 +73,49 @@ public final class BenchGmmJob implements Job {
                 + " exactly 0 or NaN), so that its fixed costs do not count. Prints both, their ratio, both final mean log-likelihoods and the cache sizes.";
     }
 
+    static final Opt<Long> ROWS = Opt.whole("rows", "N", "Rows.").defaultsTo("1000000").check(n -> n > 0, "positive");
+    static final Opt<Integer> K = Opt.integer("k", "K", "Components.").defaultsTo("8").check(k -> k > 0, "positive");
+    static final Opt<CovarianceType> COVARIANCE = Opt.of("covariance", "TYPE", "sufstat's covariance type (MLlib has"
+            + " full only).", CovarianceType::parse).defaultsTo("full");
+    static final Opt<Integer> ITERATIONS = Opt.integer("iterations", "N", "sufstat's EM iterations.").defaultsTo("10")
+            .check(i -> i > 0, "positive");
+    static final Opt<List<Integer>> MLLIB_ITERATIONS = Opt.of("mllib-iterations", "A,B", "MLlib's two iteration counts"
+            + " (asked; it may stop earlier).", BenchGmmJob::twoCounts).defaultsTo("2,12");
+    static final Opt<Double> SEPARATION = Opt.number("separation", "SEP", "Spread of the true means.").defaultsTo("3");
+
     @Override
-    public List<OptionSpec> options() {
-        return List.of(
-                OptionSpec.value("rows", "N", "Rows.", "1000000"),
-                OptionSpec.value("dim", "D", "Features.", "20"),
-                OptionSpec.value("k", "K", "Components.", "8"),
-                OptionSpec.value("covariance", "TYPE", "sufstat's covariance type (MLlib has full only).", "full"),
-                OptionSpec.value("iterations", "N", "sufstat's EM iterations.", "10"),
-                OptionSpec.value("mllib", "true|false", "Also run MLlib.", "true"),
-                OptionSpec.value("mllib-iterations", "A,B", "MLlib's two iteration counts (asked; it may stop earlier).", "2,12"),
-                OptionSpec.value("partitions", "P", "Partitions of the cached data (default: 2 × default parallelism).", null),
-                OptionSpec.value("separation", "SEP", "Spread of the true means.", "3"),
-                OptionSpec.value("seed", "S", "Random seed.", "7"),
-                OptionSpec.value("results", "FILE", "Also write the results as JSON to this local file.", null));
+    public List<Opt<?>> options() {
+        return List.of(ROWS, BenchResults.DIM, K, COVARIANCE, ITERATIONS, BenchResults.MLLIB, MLLIB_ITERATIONS,
+                BenchResults.PARTITIONS, SEPARATION, BenchResults.SEED, BenchResults.RESULTS);
+    }
+
+    private static List<Integer> twoCounts(String text) {
+        String[] parts = text.split(",");
+        try {
+            if (parts.length == 2) {
+                int a = Integer.parseInt(parts[0].trim());
+                int b = Integer.parseInt(parts[1].trim());
+                if (a >= 1 && b > a) {
+                    return List.of(a, b);
+                }
+            }
+        } catch (NumberFormatException ignored) {
+            // reported below
+        }
+        throw new UsageException("--mllib-iterations must be two counts A,B with 1 ≤ A < B, not '" + text + "'");
     }
 
     @Override
     public void run(Options o, JobContext ctx) throws Exception {
-        long n = o.getLong("rows");
-        int d = o.getInt("dim");
-        int k = o.getInt("k");
-        int iterations = o.getInt("iterations");
-        long seed = o.getLong("seed");
-        CovarianceType type = CovarianceType.parse(o.require("covariance"));
+        long n = o.get(ROWS);
+        int d = o.get(BenchResults.DIM);
+        int k = o.get(K);
+        int iterations = o.get(ITERATIONS);
+        long seed = o.get(BenchResults.SEED);
+        CovarianceType type = o.get(COVARIANCE);
         JavaSparkContext jsc = ctx.sparkContext();
-        int partitions = o.given("partitions") ? o.getInt("partitions") : 2 * jsc.defaultParallelism();
-        SyntheticMixture truth = SyntheticMixture.random(d, k, seed, o.getDouble("separation"), 0, 1);
+        int partitions = BenchResults.partitions(o, jsc);
+        SyntheticMixture truth = SyntheticMixture.random(d, k, seed, o.get(SEPARATION), 0, 1);
         ObjectNode results = BenchResults.start(jsc, n, d, partitions);
         results.put("k", k);
         results.put("covarianceType", type.label());
@@ -127,7 +140,7 @@ public final class BenchGmmJob implements Job {
             table.append(String.format("%-44s %12.3f %10s %14.6f %12.1f%n", "sufstat EM (" + type.label() + ", block cache)",
                     ours.secondsPerIteration(), "1.00×", ours.meanLogLikelihood(), cacheBytes / 1048576.0));
 
-            if (Boolean.parseBoolean(o.require("mllib"))) {
+            if (o.get(BenchResults.MLLIB)) {
                 JavaRDD<Row> vectors = generated.flatMap((DataBlock b) -> {
                     List<Row> out = new ArrayList<>(b.rows());
                     for (int i = 0; i < b.rows(); i++) {
@@ -147,9 +160,9 @@ public final class BenchGmmJob implements Job {
                     }
                 }
                 LOG.info("MLlib DataFrame cached in {} s", secs(t));
-                List<String> its = o.getList("mllib-iterations");
-                int a = Integer.parseInt(its.get(0));
-                int b = Integer.parseInt(its.get(1));
+                List<Integer> its = o.get(MLLIB_ITERATIONS);
+                int a = its.get(0);
+                int b = its.get(1);
                 mllibFit(df, k, 1, seed + 1);
                 LOG.info("MLlib warm-up fit done");
                 MllibFit fa = mllibFit(df, k, a, seed);
@@ -173,13 +186,11 @@ public final class BenchGmmJob implements Job {
                 df.unpersist(true);
             }
             table.append("sufstat: mean s/iteration over ").append(iterations).append(" iterations from k-means++ after a 2-iteration warm-up;")
-                    .append(" MLlib: (t_B − t_A)/(iterations run B − A) from fits asked for ").append(o.require("mllib-iterations"))
+                    .append(" MLlib: (t_B − t_A)/(iterations run B − A) from fits asked for ").append(o.text(MLLIB_ITERATIONS).orElse(""))
                     .append(" iterations. Log-likelihoods are per row; MLlib's is that of its last E-step.\n");
             System.out.print(table);
         }
-        if (o.get("results").isPresent()) {
-            Files.writeString(Path.of(o.get("results").get()), Json.write(results), StandardCharsets.UTF_8);
-        }
+        BenchResults.save(o, results);
     }
 
     private record MllibFit(GaussianMixtureModel model, int iterations, double seconds) {

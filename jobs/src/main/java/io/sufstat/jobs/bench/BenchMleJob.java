@@ -8,7 +8,8 @@ import io.sufstat.common.stats.MomentSummary;
 import io.sufstat.common.stats.RowBlock;
 import io.sufstat.jobs.core.Job;
 import io.sufstat.jobs.core.JobContext;
-import io.sufstat.jobs.cli.OptionSpec;
+import io.sufstat.jobs.cli.Opt;
+import io.sufstat.jobs.cli.UsageException;
 import io.sufstat.jobs.cli.Options;
 import io.sufstat.jobs.generate.SyntheticMixture;
 import io.sufstat.jobs.io.Json;
@@ -31,9 +32,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.Serializable;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
@@ -86,34 +84,51 @@ public final class BenchMleJob implements Job {
                 + " at D = 20): SUFSTAT_DRIVER_MEMORY=16g deploy/sufstat bench-mle --rows 10m.";
     }
 
+    static final Opt<Long> ROWS = Opt.whole("rows", "N", "Rows per data set.").defaultsTo("1000000")
+            .check(n -> n > 0, "positive");
+    static final Opt<List<Double>> OFFSETS = Opt.of("offsets", "X1,X2", "Offsets added to every coordinate, one data set"
+            + " each.", BenchMleJob::offsets).defaultsTo("0,1e9");
+    static final Opt<Integer> REPEAT = Opt.integer("repeat", "R", "Timed runs of each method (the median is"
+            + " reported).").defaultsTo("3").check(r -> r > 0, "positive");
+
     @Override
-    public List<OptionSpec> options() {
-        return List.of(
-                OptionSpec.value("rows", "N", "Rows per data set.", "1000000"),
-                OptionSpec.value("dim", "D", "Features.", "20"),
-                OptionSpec.value("offsets", "X1,X2", "Offsets added to every coordinate, one data set each.", "0,1e9"),
-                OptionSpec.value("repeat", "R", "Timed runs of each method (the median is reported).", "3"),
-                OptionSpec.value("partitions", "P", "Partitions of the cached data (default: 2 × default parallelism).", null),
-                OptionSpec.value("seed", "S", "Random seed.", "7"),
-                OptionSpec.value("results", "FILE", "Also write the results as JSON to this local file.", null));
+    public List<Opt<?>> options() {
+        return List.of(ROWS, BenchResults.DIM, OFFSETS, REPEAT, BenchResults.PARTITIONS, BenchResults.SEED,
+                BenchResults.RESULTS);
+    }
+
+    private static List<Double> offsets(String text) {
+        List<Double> out = new java.util.ArrayList<>();
+        for (String part : text.split(",")) {
+            try {
+                double x = Double.parseDouble(part.trim());
+                if (Double.isFinite(x)) {
+                    out.add(x);
+                    continue;
+                }
+            } catch (NumberFormatException ignored) {
+                // reported below
+            }
+            throw new UsageException("--offsets must be finite numbers separated by commas, not '" + text + "'");
+        }
+        return List.copyOf(out);
     }
 
     @Override
     public void run(Options o, JobContext ctx) throws Exception {
-        long n = o.getLong("rows");
-        int d = o.getInt("dim");
-        int repeat = o.getInt("repeat");
-        long seed = o.getLong("seed");
+        long n = o.get(ROWS);
+        int d = o.get(BenchResults.DIM);
+        int repeat = o.get(REPEAT);
+        long seed = o.get(BenchResults.SEED);
         JavaSparkContext jsc = ctx.sparkContext();
-        int partitions = o.given("partitions") ? o.getInt("partitions") : 2 * jsc.defaultParallelism();
+        int partitions = BenchResults.partitions(o, jsc);
         ObjectNode results = BenchResults.start(jsc, n, d, partitions);
         ArrayNode runs = results.putArray("runs");
         StringBuilder table = new StringBuilder(String.format("%n%-10s %-44s %10s %9s %14s%n", "offset", "method",
                 "median s", "ratio", "max rel diff"));
         LOG.info("bench-mle: {} rows × {} features, {} partitions, {} repeats, BLAS {}", n, d, partitions, repeat,
                 Blas.describe());
-        for (String off : o.getList("offsets")) {
-            double offset = Double.parseDouble(off);
+        for (double offset : o.get(OFFSETS)) {
             SyntheticMixture truth = SyntheticMixture.random(d, 1, seed, 0, offset, 1);
             JavaRDD<Vector> rdd = vectors(jsc, truth, n, partitions).persist(StorageLevel.MEMORY_ONLY());
             long t = System.nanoTime();
@@ -151,16 +166,14 @@ public final class BenchMleJob implements Job {
             addRow(table, runs, offset, "MLlib Summarizer mean+variance (same DF)", summarizer, oursDf,
                     maxRelDiff(summarizer.value, refDiag));
             table.append(String.format("%-10s sufstat vs RowMatrix: largest relative difference of covariance entries %.3g%n",
-                    off, maxRelDiff(oursRdd.value, rowMatrix.value)));
+                    offsetLabel(offset), maxRelDiff(oursRdd.value, rowMatrix.value)));
             rdd.unpersist(true);
             df.unpersist(true);
         }
         table.append("ratio = MLlib seconds / sufstat seconds on the same cached data; max rel diff = max over")
                 .append(" entries of |c − ref| / |ref|, ref a compensated two-pass covariance.\n");
         System.out.print(table);
-        if (o.get("results").isPresent()) {
-            Files.writeString(Path.of(o.get("results").get()), Json.write(results), StandardCharsets.UTF_8);
-        }
+        BenchResults.save(o, results);
     }
 
     private static void addRow(StringBuilder table, ArrayNode runs, double offset, String method, Timed<double[]> t,

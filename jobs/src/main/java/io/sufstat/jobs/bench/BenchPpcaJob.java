@@ -5,7 +5,7 @@ import io.sufstat.common.linalg.SymmetricEigen;
 import io.sufstat.common.model.Ppca;
 import io.sufstat.jobs.core.Job;
 import io.sufstat.jobs.core.JobContext;
-import io.sufstat.jobs.cli.OptionSpec;
+import io.sufstat.jobs.cli.Opt;
 import io.sufstat.jobs.cli.Options;
 import io.sufstat.jobs.em.EmEngine;
 import io.sufstat.jobs.ppca.PpcaJob;
@@ -70,24 +70,24 @@ public final class BenchPpcaJob implements Job {
                 + " of each and sin of the largest principal angle between its subspace and span(W).";
     }
 
+    static final Opt<Long> ROWS = Opt.whole("rows", "N", "Rows (suffixes k, m allowed).").defaultsTo("20000")
+            .check(n -> n > 0, "positive");
+    static final Opt<Integer> DIM = Opt.integer("dim", "D", "Features.").defaultsTo("10000").check(d -> d > 1, "at least 2");
+    static final Opt<Integer> Q = Opt.integer("q", "Q", "Latent dimension.").defaultsTo("10").check(q -> q > 0, "positive");
+
     @Override
-    public List<OptionSpec> options() {
-        return List.of(OptionSpec.value("rows", "N", "Rows (suffixes k, m allowed).", "20000"),
-                OptionSpec.value("dim", "D", "Features.", "10000"),
-                OptionSpec.value("q", "Q", "Latent dimension.", "10"),
-                OptionSpec.value("partitions", "P", "Partitions (default: twice the parallelism).", null),
-                OptionSpec.value("mllib", "true|false", "Also fit MLlib's PCA.", "true"),
-                OptionSpec.value("seed", "S", "Random seed.", "7"));
+    public List<Opt<?>> options() {
+        return List.of(ROWS, DIM, Q, BenchResults.PARTITIONS, BenchResults.MLLIB, BenchResults.SEED);
     }
 
     @Override
     public void run(Options o, JobContext ctx) throws Exception {
-        long n = o.getLong("rows");
-        int d = o.getInt("dim");
-        int q = o.getInt("q");
-        long seed = o.getLong("seed");
+        long n = o.get(ROWS);
+        int d = o.get(DIM);
+        int q = o.get(Q);
+        long seed = o.get(BenchResults.SEED);
         JavaSparkContext jsc = ctx.sparkContext();
-        int partitions = o.given("partitions") ? o.getInt("partitions") : 2 * jsc.defaultParallelism();
+        int partitions = BenchResults.partitions(o, jsc);
         SplittableRandom rng = new SplittableRandom(seed);
         double[] w = new double[d * q];
         for (int i = 0; i < w.length; i++) {
@@ -131,7 +131,7 @@ public final class BenchPpcaJob implements Job {
             table.append(String.format("%-36s %10.2f %22.3e%n", "sufstat ppca (" + fit.iterations() + " passes, "
                     + String.format("%.2f", fit.secondsPerIteration()) + " s each)", s,
                     sinLargestAngle(truth, fit.model().principalAxes(), d, q)));
-            if (Boolean.parseBoolean(o.require("mllib"))) {
+            if (o.get(BenchResults.MLLIB)) {
                 JavaRDD<Row> rows = cache.blocks().flatMap((DataBlock b) -> {
                     List<Row> out = new ArrayList<>(b.rows());
                     for (int i = 0; i < b.rows(); i++) {

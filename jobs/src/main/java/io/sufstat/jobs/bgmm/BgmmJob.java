@@ -8,7 +8,7 @@ import io.sufstat.common.model.GaussianMixture;
 import io.sufstat.common.model.VariationalMixture;
 import io.sufstat.common.stats.EmStatistics;
 import io.sufstat.jobs.cli.JobFailedException;
-import io.sufstat.jobs.cli.OptionSpec;
+import io.sufstat.jobs.cli.Opt;
 import io.sufstat.jobs.cli.Options;
 import io.sufstat.jobs.cli.UsageException;
 import io.sufstat.jobs.core.Job;
@@ -18,7 +18,6 @@ import io.sufstat.jobs.em.Checkpoint;
 import io.sufstat.jobs.em.Codecs;
 import io.sufstat.jobs.em.EmEngine;
 import io.sufstat.jobs.em.FitOptions;
-import io.sufstat.jobs.gmm.GmmJob;
 import io.sufstat.jobs.gmm.Initializer;
 import io.sufstat.jobs.io.AtomicOutput;
 import io.sufstat.jobs.io.HadoopFiles;
@@ -83,62 +82,66 @@ public final class BgmmJob implements Job {
                 + " 1e-3); score, sample and impute read it as the point-estimate mixture.";
     }
 
+    static final Opt<String> WEIGHT_PRIOR = Opt.choice("weight-prior", "dirichlet-process (stick-breaking) or"
+            + " dirichlet-distribution.", "dirichlet-process", "dirichlet-distribution").defaultsTo("dirichlet-process");
+    static final Opt<Double> WEIGHT_CONCENTRATION = Opt.number("weight-concentration", "G", "Weight concentration prior"
+            + " (default 1/K).").check(v -> v > 0, "positive");
+    static final Opt<Double> MEAN_PRECISION = Opt.number("mean-precision", "B", "Mean precision prior β₀.").defaultsTo("1")
+            .check(v -> v > 0, "positive");
+    static final Opt<double[]> MEAN_PRIOR = Opt.of("mean-prior", "M1,M2,…", "Mean prior m₀ (default: the data mean).",
+            BgmmJob::numbers);
+    static final Opt<Double> DOF_PRIOR = Opt.number("dof-prior", "NU", "Degrees-of-freedom prior ν₀ (> d − 1; default"
+            + " d).");
+    static final Opt<Double> COVARIANCE_PRIOR = Opt.number("covariance-prior", "S", "Covariance prior as S·I (default:"
+            + " the data's unbiased covariance, variances or their mean, per covariance type, as scikit-learn).")
+            .check(v -> v > 0, "positive");
+    static final Opt<Double> TOL = Opt.number("tol", "T", "Stop when the total lower bound changes by less than T"
+            + " (scikit-learn's).").defaultsTo("1e-3").check(t -> t >= 0, "non-negative");
+
     @Override
-    public List<OptionSpec> options() {
-        List<OptionSpec> specs = new ArrayList<>(InputOptions.SPECS);
-        specs.add(OptionSpec.required("output", "DIR", "Output directory; absent or empty (see --overwrite)."));
-        specs.add(OptionSpec.value("k", "K", "Most components (required unless --init is a model).", null));
-        specs.add(OptionSpec.value("covariance", "TYPE", "full, diag, tied or spherical.", "full"));
-        specs.add(OptionSpec.value("weight-prior", "TYPE", "dirichlet-process (stick-breaking) or dirichlet-distribution.",
-                "dirichlet-process"));
-        specs.add(OptionSpec.value("weight-concentration", "G", "Weight concentration prior (default 1/K).", null));
-        specs.add(OptionSpec.value("mean-precision", "B", "Mean precision prior β₀.", "1"));
-        specs.add(OptionSpec.value("mean-prior", "M1,M2,…", "Mean prior m₀ (default: the data mean).", null));
-        specs.add(OptionSpec.value("dof-prior", "NU", "Degrees-of-freedom prior ν₀ (> d − 1; default d).", null));
-        specs.add(OptionSpec.value("covariance-prior", "S", "Covariance prior as S·I (default: the data's unbiased"
-                + " covariance, variances or their mean, per covariance type, as scikit-learn).", null));
-        specs.add(OptionSpec.value("init", "METHOD|MODEL", "kmeans, k-means++, random-from-data, random (as in gmm),"
-                + " or a gaussian-mixture model.json whose posteriors start the fit.", "kmeans"));
-        specs.add(FitOptions.nInit());
-        specs.add(OptionSpec.value("max-iter", "N", "Most iterations.", "100"));
-        specs.add(OptionSpec.value("tol", "T", "Stop when the total lower bound changes by less than T (scikit-learn's).",
-                "1e-3"));
-        specs.add(OptionSpec.value("reg-covar", "R", "Added to the diagonal of the moments' covariances.", "1e-6"));
-        specs.add(OptionSpec.value("seed", "S", "Random seed of the initialisation.", "0"));
-        specs.add(FitOptions.CHECKPOINT);
-        specs.add(OptionSpec.flag("overwrite", "Replace an earlier sufstat output in the output directory (never a"
-                + " directory sufstat did not write)."));
+    public List<Opt<?>> options() {
+        List<Opt<?>> specs = new ArrayList<>(InputOptions.SPECS);
+        specs.addAll(List.of(AtomicOutput.OUTPUT, FitOptions.K, FitOptions.COVARIANCE, WEIGHT_PRIOR, WEIGHT_CONCENTRATION,
+                MEAN_PRECISION, MEAN_PRIOR, DOF_PRIOR, COVARIANCE_PRIOR, Initializer.INIT, FitOptions.N_INIT,
+                FitOptions.MAX_ITER, TOL, FitOptions.REG_COVAR, FitOptions.SEED, FitOptions.CHECKPOINT,
+                AtomicOutput.OVERWRITE));
         return specs;
+    }
+
+    private static double[] numbers(String text) {
+        String[] parts = text.split(",");
+        double[] out = new double[parts.length];
+        for (int j = 0; j < parts.length; j++) {
+            try {
+                out[j] = Double.parseDouble(parts[j].trim());
+            } catch (NumberFormatException e) {
+                throw new UsageException("--mean-prior: '" + parts[j].trim() + "' is not a number");
+            }
+            if (!Double.isFinite(out[j])) {
+                throw new UsageException("--mean-prior: '" + parts[j].trim() + "' is not finite");
+            }
+        }
+        return out;
     }
 
     @Override
     public void run(Options o, JobContext ctx) throws Exception {
         long t0 = System.nanoTime();
         InputOptions in = InputOptions.from(o, ctx.hadoopConf());
-        List<CovarianceType> types = GmmJob.parseTypes(o.require("covariance"));
-        if (types.size() != 1) {
-            throw new UsageException("bgmm fits one covariance type at a time: full, diag, tied or spherical");
-        }
-        CovarianceType type = types.get(0);
-        boolean process = o.getChoice("weight-prior", "dirichlet-process", "dirichlet-distribution").equals("dirichlet-process");
-        int maxIter = o.getInt("max-iter");
-        int nInit = o.getInt("n-init");
-        double tol = o.getDouble("tol");
-        double reg = o.getDouble("reg-covar");
-        long seed = o.getLong("seed");
-        if (maxIter < 1 || nInit < 1 || tol < 0 || reg < 0) {
-            throw new UsageException("--max-iter and --n-init must be at least 1, --tol and --reg-covar non-negative");
-        }
-        String init = o.require("init");
+        CovarianceType type = FitOptions.single(o, FitOptions.COVARIANCE, "bgmm");
+        boolean process = o.get(WEIGHT_PRIOR).equals("dirichlet-process");
+        int maxIter = o.get(FitOptions.MAX_ITER);
+        int nInit = o.get(FitOptions.N_INIT);
+        double tol = o.get(TOL);
+        double reg = o.get(FitOptions.REG_COVAR);
+        long seed = o.get(FitOptions.SEED);
+        String init = o.get(Initializer.INIT);
         Initializer.Method method = Initializer.Method.parse(init);
         ModelJson.Loaded warm = method == null ? ModelJson.load(init, ctx.hadoopConf()) : null;
-        int k = warm != null ? warm.mixture().size() : o.get("k").map(v -> {
-            List<Integer> ks = GmmJob.parseKs(v);
-            if (ks.size() != 1) {
-                throw new UsageException("bgmm takes one --k (an upper bound), not '" + v + "'");
-            }
-            return ks.get(0);
-        }).orElseThrow(() -> new UsageException("--k is required (unless --init is a model.json)"));
+        if (warm == null && !o.given(FitOptions.K)) {
+            throw new UsageException("--k is required (unless --init is a model.json)");
+        }
+        int k = warm != null ? warm.mixture().size() : FitOptions.single(o, FitOptions.K, "bgmm");
         AtomicOutput out = AtomicOutput.prepare(o, ctx.hadoopConf());
         try {
             TableSource table = TableSource.open(in, ctx.spark());
@@ -195,25 +198,16 @@ public final class BgmmJob implements Job {
         BayesianMixtureEm.Priors def = BayesianMixtureEm.defaultPriors(process, k, cache.moments(), type);
         int d = cache.dimension();
         double[] mean = def.mean();
-        if (o.given("mean-prior")) {
-            List<String> v = o.getList("mean-prior");
-            if (v.size() != d) {
-                throw new UsageException("--mean-prior needs " + d + " numbers, not " + v.size());
+        if (o.given(MEAN_PRIOR)) {
+            double[] v = o.get(MEAN_PRIOR);
+            if (v.length != d) {
+                throw new UsageException("--mean-prior needs " + d + " numbers, not " + v.length);
             }
-            for (int j = 0; j < d; j++) {
-                try {
-                    mean[j] = Double.parseDouble(v.get(j));
-                } catch (NumberFormatException e) {
-                    throw new UsageException("--mean-prior: '" + v.get(j) + "' is not a number");
-                }
-            }
+            mean = v.clone();
         }
         double[] cov = def.covariance();
-        if (o.given("covariance-prior")) {
-            double s = o.getDouble("covariance-prior");
-            if (!(s > 0)) {
-                throw new UsageException("--covariance-prior must be positive");
-            }
+        if (o.given(COVARIANCE_PRIOR)) {
+            double s = o.get(COVARIANCE_PRIOR);
             java.util.Arrays.fill(cov, 0);
             switch (type) {
                 case FULL, TIED -> {
@@ -226,8 +220,8 @@ public final class BgmmJob implements Job {
         }
         try {
             return new BayesianMixtureEm.Priors(process,
-                    o.given("weight-concentration") ? o.getDouble("weight-concentration") : def.weightConcentration(),
-                    o.getDouble("mean-precision"), mean, o.given("dof-prior") ? o.getDouble("dof-prior") : def.dof(), cov);
+                    o.find(WEIGHT_CONCENTRATION).orElse(def.weightConcentration()), o.get(MEAN_PRECISION), mean,
+                    o.find(DOF_PRIOR).orElse(def.dof()), cov);
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }
@@ -271,10 +265,10 @@ public final class BgmmJob implements Job {
         n.put("effectiveComponents", effective);
         n.put("iterations", fit.iterations());
         n.put("converged", fit.converged());
-        n.put("init", HadoopFiles.redact(o.require("init")));
-        n.put("seed", o.getLong("seed"));
-        n.put("regCovar", o.getDouble("reg-covar"));
-        n.put("tol", o.getDouble("tol"));
+        n.put("init", HadoopFiles.redact(o.get(Initializer.INIT)));
+        n.put("seed", o.get(FitOptions.SEED));
+        n.put("regCovar", o.get(FitOptions.REG_COVAR));
+        n.put("tol", o.get(TOL));
         out.writeText("model.json", Json.write(n));
         ObjectNode metrics = JobMetrics.start(name(), in, table);
         stats.putInto(metrics);

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.StringReader;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -16,48 +15,52 @@ import java.util.function.Function;
 /**
  * Parsed options of one job: {@code --name value}, {@code --name=value} and flags, from the command line
  * and, when {@code --config PATH} is given, from a properties file whose keys are the option names
- * (command-line values win). Unknown options or keys, missing values and malformed numbers are
- * {@link UsageException}s that name the option and list the valid ones.
+ * (command-line values win). Unknown options or keys, missing values and values their {@link Opt} refuses
+ * are {@link UsageException}s that name the option; every value (and every default) is parsed and checked
+ * here, before a job starts. Jobs read typed values with {@link #get(Opt)}.
  */
 public final class Options {
 
+    public static final Opt<String> CONFIG = Opt.text("config", "PATH", "Properties file (local or Hadoop path) whose"
+            + " keys are these option names without '--'; command-line options override it.").protectsPath();
+    public static final Opt<String> MASTER = Opt.text("master", "URL", "Spark master when not launched by spark-submit"
+            + " (default local[*]).");
+    public static final Opt<String> SPARK_CONF = Opt.text("spark-conf", "K=V[,K=V…]", "Extra Spark settings for a"
+            + " session this job creates. A comma starts a new pair only where a key= follows, so values may hold"
+            + " commas (spark.jars=a.jar,b.jar); --conf sets one pair with any value.");
+    public static final Opt<List<String>> CONF = Opt.repeatable("conf", "K=V", "One extra Spark setting, as"
+            + " spark-submit's --conf; repeatable.");
+    public static final Opt<Boolean> QUIET = Opt.flag("quiet", "Log warnings and errors only.");
+    public static final Opt<Boolean> VERBOSE = Opt.flag("verbose", "Log debug output of sufstat and Spark's INFO lines.");
+    public static final Opt<Boolean> HELP = Opt.flag("help", "Print this help and exit.");
+
     /** Options every job takes. */
-    public static final List<OptionSpec> COMMON = List.of(
-            OptionSpec.value("config", "PATH", "Properties file (local or Hadoop path) whose keys are these option"
-                    + " names without '--'; command-line options override it.", null),
-            OptionSpec.value("master", "URL", "Spark master when not launched by spark-submit (default local[*]).", null),
-            OptionSpec.value("spark-conf", "K=V[,K=V…]", "Extra Spark settings for a session this job creates. A comma"
-                    + " starts a new pair only where a key= follows, so values may hold commas"
-                    + " (spark.jars=a.jar,b.jar); --conf sets one pair with any value.", null),
-            OptionSpec.repeatable("conf", "K=V", "One extra Spark setting, as spark-submit's --conf; repeatable."),
-            OptionSpec.flag("quiet", "Log warnings and errors only."),
-            OptionSpec.flag("verbose", "Log debug output of sufstat and Spark's INFO lines."),
-            OptionSpec.flag("help", "Print this help and exit."));
+    public static final List<Opt<?>> COMMON = List.of(CONFIG, MASTER, SPARK_CONF, CONF, QUIET, VERBOSE, HELP);
 
     private final String job;
-    private final Map<String, OptionSpec> specs;
+    private final Map<String, Opt<?>> specs;
     private final Map<String, String> values;
-    private final Map<String, List<String>> repeated;
+    private final Map<String, Object> parsed;
 
-    private Options(String job, Map<String, OptionSpec> specs, Map<String, String> values,
-                    Map<String, List<String>> repeated) {
+    private Options(String job, Map<String, Opt<?>> specs, Map<String, String> values, Map<String, Object> parsed) {
         this.job = job;
         this.specs = specs;
         this.values = values;
-        this.repeated = repeated;
+        this.parsed = parsed;
     }
 
     /**
-     * Parses {@code args} against {@code jobSpecs} plus {@link #COMMON}. {@code configReader} reads the
+     * Parses {@code args} against {@code jobOptions} plus {@link #COMMON}. {@code configReader} reads the
      * text of a {@code --config} path (called only when one is given).
      */
-    public static Options parse(String job, List<OptionSpec> jobSpecs, String[] args,
-                                Function<String, String> configReader) {
-        Map<String, OptionSpec> specs = new LinkedHashMap<>();
-        for (OptionSpec s : jobSpecs) {
-            specs.put(s.name(), s);
+    public static Options parse(String job, List<Opt<?>> jobOptions, String[] args, Function<String, String> configReader) {
+        Map<String, Opt<?>> specs = new LinkedHashMap<>();
+        for (Opt<?> s : jobOptions) {
+            if (specs.put(s.name(), s) != null) {
+                throw new IllegalArgumentException(job + " declares --" + s.name() + " twice");
+            }
         }
-        for (OptionSpec s : COMMON) {
+        for (Opt<?> s : COMMON) {
             specs.putIfAbsent(s.name(), s);
         }
         Map<String, String> cli = new LinkedHashMap<>();
@@ -74,7 +77,7 @@ public final class Options {
                 value = name.substring(eq + 1);
                 name = name.substring(0, eq);
             }
-            OptionSpec spec = specs.get(name);
+            Opt<?> spec = specs.get(name);
             if (spec == null) {
                 throw new UsageException("unknown option --" + name + suggestion(name, specs.keySet()));
             }
@@ -85,11 +88,11 @@ public final class Options {
                 value = "true";
             } else if (value == null) {
                 if (i + 1 >= args.length || (args[i + 1].startsWith("--") && args[i + 1].length() > 2)) {
-                    throw new UsageException("--" + name + " needs a value (" + spec.metavar() + ")");
+                    throw new UsageException("--" + name + " needs a value (" + spec.metavar().orElse("") + ")");
                 }
                 value = args[++i];
             }
-            if (spec.repeatable()) {
+            if (spec.isRepeatable()) {
                 repeated.computeIfAbsent(name, n -> new ArrayList<>()).add(value);
                 continue;
             }
@@ -99,23 +102,41 @@ public final class Options {
             cli.put(name, value);
         }
         Map<String, String> merged = new LinkedHashMap<>();
-        if (cli.containsKey("config") && !cli.containsKey("help")) {
-            String path = cli.get("config");
+        if (cli.containsKey(CONFIG.name()) && !cli.containsKey(HELP.name())) {
+            String path = cli.get(CONFIG.name());
             merged.putAll(parseConfig(path, configReader.apply(path), specs));
         }
         merged.putAll(cli);
-        Options o = new Options(job, specs, merged, repeated);
-        if (!o.flag("help")) {
-            for (OptionSpec s : specs.values()) {
-                if (s.required() && !merged.containsKey(s.name())) {
-                    throw new UsageException("--" + s.name() + " is required");
-                }
-            }
+        if (merged.containsKey(HELP.name())) {
+            return new Options(job, specs, merged, Map.of(HELP.name(), true));
         }
-        return o;
+        return new Options(job, specs, merged, parseAll(specs, merged, repeated));
     }
 
-    private static Map<String, String> parseConfig(String path, String text, Map<String, OptionSpec> specs) {
+    /** Every given value and every default, parsed and checked; a missing required option is a usage error. */
+    private static Map<String, Object> parseAll(Map<String, Opt<?>> specs, Map<String, String> given,
+                                                Map<String, List<String>> repeated) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        for (Opt<?> s : specs.values()) {
+            if (s.isRepeatable()) {
+                out.put(s.name(), List.copyOf(repeated.getOrDefault(s.name(), List.of())));
+            } else if (s.isFlag()) {
+                out.put(s.name(), given.containsKey(s.name()));
+            } else if (given.containsKey(s.name())) {
+                out.put(s.name(), s.parse(given.get(s.name())));
+            } else if (s.defaultText().isPresent()) {
+                out.put(s.name(), s.parse(s.defaultText().get()));
+            }
+        }
+        for (Opt<?> s : specs.values()) {
+            if (s.isRequired() && !given.containsKey(s.name())) {
+                throw new UsageException("--" + s.name() + " is required");
+            }
+        }
+        return out;
+    }
+
+    private static Map<String, String> parseConfig(String path, String text, Map<String, Opt<?>> specs) {
         Properties p = new Properties();
         try {
             p.load(new StringReader(text));
@@ -124,7 +145,7 @@ public final class Options {
         }
         Map<String, String> out = new LinkedHashMap<>();
         for (String key : new TreeSet<>(p.stringPropertyNames())) {
-            OptionSpec spec = specs.get(key);
+            Opt<?> spec = specs.get(key);
             if (spec == null || key.equals("config") || key.equals("help")) {
                 List<String> valid = new ArrayList<>(specs.keySet());
                 valid.removeAll(List.of("config", "help"));
@@ -132,7 +153,7 @@ public final class Options {
                         + suggestion(key, specs.keySet()) + "; valid keys: " + String.join(", ", valid));
             }
             String v = p.getProperty(key).trim();
-            if (spec.repeatable()) {
+            if (spec.isRepeatable()) {
                 throw new UsageException("key '" + key + "' in " + path + " can only be given on the command line;"
                         + " use spark-conf = K=V,K=V in a configuration file");
             }
@@ -185,92 +206,50 @@ public final class Options {
         return job;
     }
 
-    private OptionSpec spec(String name) {
-        OptionSpec s = specs.get(name);
-        if (s == null) {
-            throw new IllegalArgumentException("option --" + name + " is not declared by " + job);
+    @SuppressWarnings("unchecked")
+    private <T> Opt<T> declared(Opt<T> opt) {
+        Opt<?> s = specs.get(opt.name());
+        if (s != opt) {
+            throw new IllegalArgumentException("option " + opt + " is not declared by " + job);
         }
-        return s;
+        return (Opt<T>) s;
     }
 
-    /** The value given or the default; empty when neither. */
-    public Optional<String> get(String name) {
-        OptionSpec s = spec(name);
-        String v = values.get(name);
-        return Optional.ofNullable(v != null ? v : s.defaultValue());
+    /**
+     * The value given, or the default; a {@link UsageException} ("--name is required") when neither. A flag
+     * is false when absent, a repeatable option an empty list.
+     */
+    public <T> T get(Opt<T> opt) {
+        return find(opt).orElseThrow(() -> new UsageException("--" + opt.name() + " is required"));
     }
 
-    /** The value given or the default. */
-    public String require(String name) {
-        return get(name).orElseThrow(() -> new UsageException("--" + name + " is required"));
-    }
-
-    /** True when this job has an option of that name. */
-    public boolean declares(String name) {
-        return specs.containsKey(name);
+    /** The value given, or the default; empty when neither. */
+    @SuppressWarnings("unchecked")
+    public <T> Optional<T> find(Opt<T> opt) {
+        declared(opt);
+        return Optional.ofNullable((T) parsed.get(opt.name()));
     }
 
     /** True when the option was given (on the command line or in the configuration). */
-    public boolean given(String name) {
-        spec(name);
-        return values.containsKey(name);
+    public boolean given(Opt<?> opt) {
+        declared(opt);
+        return values.containsKey(opt.name());
     }
 
-    public boolean flag(String name) {
-        return "true".equals(values.get(name)) || (!values.containsKey(name) && "true".equals(spec(name).defaultValue()));
+    /** The text of the value given or of the default, as typed (for messages and fingerprints). */
+    public Optional<String> text(Opt<?> opt) {
+        declared(opt);
+        return Optional.ofNullable(values.getOrDefault(opt.name(), opt.defaultText().orElse(null)));
     }
 
-    public long getLong(String name) {
-        String v = require(name);
-        try {
-            return parseCount(v);
-        } catch (NumberFormatException e) {
-            throw new UsageException("--" + name + " expects a whole number, got '" + v + "'");
-        }
+    /** True when this job declares the option. */
+    public boolean declares(Opt<?> opt) {
+        return specs.get(opt.name()) == opt;
     }
 
-    public int getInt(String name) {
-        long v = getLong(name);
-        if (v > Integer.MAX_VALUE || v < Integer.MIN_VALUE) {
-            throw new UsageException("--" + name + " is out of range: " + v);
-        }
-        return (int) v;
-    }
-
-    public double getDouble(String name) {
-        String v = require(name);
-        try {
-            double d = Double.parseDouble(v);
-            if (!Double.isFinite(d)) {
-                throw new NumberFormatException();
-            }
-            return d;
-        } catch (NumberFormatException e) {
-            throw new UsageException("--" + name + " expects a finite number, got '" + v + "'");
-        }
-    }
-
-    /** A comma-separated list (empty when the option is absent). */
-    public List<String> getList(String name) {
-        Optional<String> v = get(name);
-        if (v.isEmpty() || v.get().isBlank()) {
-            return List.of();
-        }
-        List<String> out = new ArrayList<>();
-        for (String s : v.get().split(",")) {
-            String t = s.trim();
-            if (t.isEmpty()) {
-                throw new UsageException("--" + name + " has an empty item: '" + v.get() + "'");
-            }
-            out.add(t);
-        }
-        return Collections.unmodifiableList(out);
-    }
-
-    /** Every value of a repeatable option, in the order given (empty when absent). */
-    public List<String> getAll(String name) {
-        spec(name);
-        return List.copyOf(repeated.getOrDefault(name, List.of()));
+    /** Every option this job declares, its own first. */
+    public List<Opt<?>> declared() {
+        return List.copyOf(specs.values());
     }
 
     /**
@@ -280,9 +259,9 @@ public final class Options {
      */
     public Map<String, String> sparkSettings() {
         List<String> pairs = new ArrayList<>();
-        get("spark-conf").filter(v -> !v.isBlank())
+        find(SPARK_CONF).filter(v -> !v.isBlank())
                 .ifPresent(v -> pairs.addAll(Arrays.asList(v.split(",(?=\\s*[A-Za-z][A-Za-z0-9_.\\-]*\\s*=)"))));
-        pairs.addAll(getAll("conf"));
+        pairs.addAll(get(CONF));
         Map<String, String> out = new LinkedHashMap<>();
         for (String kv : pairs) {
             int eq = kv.indexOf('=');
@@ -295,54 +274,21 @@ public final class Options {
         return out;
     }
 
-    /** One of {@code choices} (case-insensitive), lower-cased. */
-    public String getChoice(String name, String... choices) {
-        String v = require(name).toLowerCase(java.util.Locale.ROOT);
-        if (!Arrays.asList(choices).contains(v)) {
-            throw new UsageException("--" + name + " must be one of " + String.join(", ", choices) + ", not '" + v + "'");
-        }
-        return v;
-    }
-
-    /** Whole numbers with an optional k/m/g suffix or underscores: 10m = 10,000,000. */
-    static long parseCount(String v) {
-        String s = v.trim().replace("_", "").toLowerCase(java.util.Locale.ROOT);
-        long mult = 1;
-        if (s.endsWith("k")) {
-            mult = 1_000;
-        } else if (s.endsWith("m")) {
-            mult = 1_000_000;
-        } else if (s.endsWith("g") || s.endsWith("b")) {
-            mult = 1_000_000_000;
-        }
-        if (mult != 1) {
-            s = s.substring(0, s.length() - 1);
-        }
-        if (s.contains("e") || s.contains(".")) {
-            double d = Double.parseDouble(s) * mult;
-            if (d != Math.rint(d) || Math.abs(d) > 9e18) {
-                throw new NumberFormatException(v);
-            }
-            return (long) d;
-        }
-        return Math.multiplyExact(Long.parseLong(s), mult);
-    }
-
     /** The help text of a job: usage line, description, and every option with its default. */
-    public static String usage(String job, String synopsis, String description, List<OptionSpec> jobSpecs) {
+    public static String usage(String job, String synopsis, String description, List<Opt<?>> jobSpecs) {
         StringBuilder b = new StringBuilder();
         b.append("Usage: sufstat ").append(job).append(' ').append(synopsis).append("\n\n");
         b.append(wrap(description, 0)).append("\n\nOptions:\n");
-        List<OptionSpec> all = new ArrayList<>(jobSpecs);
-        for (OptionSpec s : COMMON) {
+        List<Opt<?>> all = new ArrayList<>(jobSpecs);
+        for (Opt<?> s : COMMON) {
             if (jobSpecs.stream().noneMatch(j -> j.name().equals(s.name()))) {
                 all.add(s);
             }
         }
-        for (OptionSpec s : all) {
-            String head = "  --" + s.name() + (s.isFlag() ? "" : " " + s.metavar());
-            String help = s.help() + (s.required() ? " Required." : "")
-                    + (s.defaultValue() != null ? " Default: " + s.defaultValue() + "." : "");
+        for (Opt<?> s : all) {
+            String head = "  --" + s.name() + s.metavar().map(m -> " " + m).orElse("");
+            String help = s.help() + (s.isRequired() ? " Required." : "")
+                    + s.defaultText().map(d -> " Default: " + d + ".").orElse("");
             b.append(head).append('\n').append(wrap(help, 6)).append('\n');
         }
         return b.toString();

@@ -8,7 +8,7 @@ import io.sufstat.jobs.core.Job;
 import io.sufstat.jobs.core.JobContext;
 import io.sufstat.jobs.cli.JobFailedException;
 import io.sufstat.jobs.cli.Failure;
-import io.sufstat.jobs.cli.OptionSpec;
+import io.sufstat.jobs.cli.Opt;
 import io.sufstat.jobs.cli.Options;
 import io.sufstat.jobs.cli.UsageException;
 import io.sufstat.jobs.io.AtomicOutput;
@@ -66,31 +66,30 @@ public final class CompareJob implements Job {
                 + " exceeds X, so a scheduled task can alert on drift.";
     }
 
+    static final Opt<String> MODEL_A = Opt.text("model-a", "PATH", "The reference model: a model.json or a fit's output"
+            + " directory.").required().protectsPath();
+    static final Opt<String> MODEL_B = Opt.text("model-b", "PATH", "The model compared with it.").required()
+            .protectsPath();
+    static final Opt<Integer> SAMPLES = Opt.integer("samples", "N", "Monte Carlo draws for mixtures.").defaultsTo("100000")
+            .check(n -> n >= 2, "at least 2");
+    static final Opt<Long> SEED = Opt.whole("seed", "S", "Random seed of the Monte Carlo draws.").defaultsTo("42");
+    static final Opt<String> MI_GROUPS = Opt.text("mi-groups", "A1,A2;B1,B2", "Two disjoint feature groups, separated"
+            + " by ';': report their mutual information in each model.");
+    static final Opt<Double> FAIL_ABOVE = Opt.number("fail-above", "X", "Fail (after writing the report) when KL(A‖B) or"
+            + " KL(B‖A) exceeds X nats.").check(x -> x >= 0, "a non-negative number of nats");
+
     @Override
-    public List<OptionSpec> options() {
-        return List.of(
-                OptionSpec.required("model-a", "PATH", "The reference model: a model.json or a fit's output directory."),
-                OptionSpec.required("model-b", "PATH", "The model compared with it."),
-                OptionSpec.required("output", "DIR", "Output directory for report.json; absent or empty (see --overwrite)."),
-                OptionSpec.value("samples", "N", "Monte Carlo draws for mixtures.", "100000"),
-                OptionSpec.value("seed", "S", "Random seed of the Monte Carlo draws.", "42"),
-                OptionSpec.value("mi-groups", "A1,A2;B1,B2", "Two disjoint feature groups, separated by ';':"
-                        + " report their mutual information in each model.", null),
-                OptionSpec.value("fail-above", "X", "Fail (after writing the report) when KL(A‖B) or KL(B‖A)"
-                        + " exceeds X nats.", null),
-                OptionSpec.flag("overwrite", "Replace an earlier sufstat output in the output directory (never a directory sufstat did not write)."));
+    public List<Opt<?>> options() {
+        return List.of(MODEL_A, MODEL_B, AtomicOutput.OUTPUT, SAMPLES, SEED, MI_GROUPS, FAIL_ABOVE, AtomicOutput.OVERWRITE);
     }
 
     @Override
     public void run(Options o, JobContext ctx) throws Exception {
-        int samples = o.getInt("samples");
-        if (samples < 2) {
-            throw new UsageException("--samples must be at least 2");
-        }
-        long seed = o.getLong("seed");
-        Double failAbove = o.get("fail-above").map(v -> parseThreshold(v)).orElse(null);
-        String pathA = o.require("model-a");
-        String pathB = o.require("model-b");
+        int samples = o.get(SAMPLES);
+        long seed = o.get(SEED);
+        Double failAbove = o.find(FAIL_ABOVE).orElse(null);
+        String pathA = o.get(MODEL_A);
+        String pathB = o.get(MODEL_B);
         ModelJson.Loaded a = ModelJson.load(pathA, ctx.hadoopConf());
         ModelJson.Loaded b = ModelJson.load(pathB, ctx.hadoopConf());
         for (ModelJson.Loaded m : List.of(a, b)) {
@@ -102,7 +101,7 @@ public final class CompareJob implements Job {
         GaussianMixture ma = a.mixture();
         GaussianMixture mb = alignFeatures(a, b, pathA, pathB);
         List<String> features = a.features();
-        int[][] groups = o.get("mi-groups").map(g -> parseGroups(g, features)).orElse(null);
+        int[][] groups = o.find(MI_GROUPS).map(g -> parseGroups(g, features)).orElse(null);
         AtomicOutput out = AtomicOutput.prepare(o, ctx.hadoopConf());
         try {
             long t = System.nanoTime();
@@ -158,18 +157,6 @@ public final class CompareJob implements Job {
             }
         } finally {
             out.abort();
-        }
-    }
-
-    private static double parseThreshold(String v) {
-        try {
-            double x = Double.parseDouble(v);
-            if (!(x >= 0) || Double.isInfinite(x)) {
-                throw new NumberFormatException();
-            }
-            return x;
-        } catch (NumberFormatException e) {
-            throw new UsageException("--fail-above must be a non-negative number of nats, not '" + v + "'");
         }
     }
 

@@ -1,6 +1,6 @@
 package io.sufstat.jobs.core;
 
-import io.sufstat.jobs.cli.OptionSpec;
+import io.sufstat.jobs.cli.Opt;
 import io.sufstat.jobs.cli.Options;
 
 import java.util.List;
@@ -25,7 +25,7 @@ public interface Job {
     String description();
 
     /** The job's own options ({@link Options#COMMON} are added). */
-    List<OptionSpec> options();
+    List<Opt<?>> options();
 
     /** Runs the job; throws on failure (never exits the JVM). */
     void run(Options options, JobContext context) throws Exception;

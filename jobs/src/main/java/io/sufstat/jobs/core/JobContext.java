@@ -40,12 +40,12 @@ public final class JobContext implements AutoCloseable {
         if (session == null) {
             SparkConf conf = new SparkConf();
             SparkSession.Builder b = SparkSession.builder().appName("sufstat " + jobName);
-            if (options.get("master").isPresent()) {
-                b.master(options.get("master").get());
+            if (options.find(Options.MASTER).isPresent()) {
+                b.master(options.get(Options.MASTER));
             } else if (!conf.contains("spark.master")) {
                 b.master("local[*]");
             }
-            boolean local = options.get("master").map(m -> m.startsWith("local")).orElse(!conf.contains("spark.master"));
+            boolean local = options.find(Options.MASTER).map(m -> m.startsWith("local")).orElse(!conf.contains("spark.master"));
             if (local) {
                 if (!conf.contains("spark.ui.enabled")) {
                     b.config("spark.ui.enabled", "false");

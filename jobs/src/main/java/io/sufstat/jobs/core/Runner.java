@@ -46,7 +46,7 @@ public final class Runner {
         } catch (UsageException e) {
             return usageError(job, e);
         }
-        if (options.flag("help")) {
+        if (options.get(Options.HELP)) {
             System.out.println(usage(job));
             return 0;
         }
@@ -85,7 +85,7 @@ public final class Runner {
         }
         String line = job.name() + " failed (" + outcome.failure().label() + ", exit " + outcome.failure().exitCode()
                 + "): " + outcome.message();
-        if (options.flag("verbose")) {
+        if (options.get(Options.VERBOSE)) {
             LOG.error(line, t);
         } else {
             LOG.error(line);
@@ -126,8 +126,8 @@ public final class Runner {
      * task-failure traces silenced. With --verbose: sufstat at DEBUG and everything else at INFO.
      */
     public static void configureLogging(Options options) {
-        boolean quiet = options.flag("quiet");
-        boolean verbose = options.flag("verbose");
+        boolean quiet = options.get(Options.QUIET);
+        boolean verbose = options.get(Options.VERBOSE);
         // netlib announces its BLAS through java.util.logging; sufstat logs it once itself.
         java.util.logging.Logger.getLogger("dev.ludovic.netlib").setLevel(verbose ? java.util.logging.Level.INFO
                 : java.util.logging.Level.WARNING);

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sufstat.common.model.Gaussian;
 import io.sufstat.jobs.core.Job;
 import io.sufstat.jobs.core.JobContext;
-import io.sufstat.jobs.cli.OptionSpec;
+import io.sufstat.jobs.cli.Opt;
 import io.sufstat.jobs.cli.Options;
 import io.sufstat.jobs.cli.UsageException;
 import io.sufstat.jobs.io.AtomicOutput;
@@ -68,38 +68,40 @@ public final class GenerateJob implements Job {
                 + " to DIR/_truth.json in the model.json format; output is atomic with _SUCCESS.";
     }
 
+    /** {@code --rows}, shared with {@code sample}. */
+    public static final Opt<Long> ROWS = Opt.whole("rows", "N", "Rows to draw (suffixes k, m, g allowed: 10m).")
+            .defaultsTo("10000").check(n -> n > 0, "positive");
+    static final Opt<Integer> DIM = Opt.integer("dim", "D", "Number of features.").defaultsTo("5")
+            .check(n -> n > 0, "positive");
+    static final Opt<Integer> COMPONENTS = Opt.integer("components", "K", "Mixture components (1: a single Gaussian).")
+            .defaultsTo("1").check(n -> n > 0, "positive");
+    /** {@code --seed} of the draws, shared with {@code sample}. */
+    public static final Opt<Long> SEED = Opt.whole("seed", "S", "Random seed.").defaultsTo("42");
+    static final Opt<Double> SEPARATION = Opt.number("separation", "SEP", "Spread of the component means, in units of"
+            + " scale.").defaultsTo("4");
+    static final Opt<Double> OFFSET = Opt.number("offset", "X", "Added to every mean: large values test numerical"
+            + " stability.").defaultsTo("0");
+    static final Opt<Double> SCALE = Opt.number("scale", "S", "Standard deviation scale of the data.").defaultsTo("1");
+    static final Opt<Boolean> LABEL = Opt.flag("label", "Add an integer column 'component' with the true component of"
+            + " each row.");
+
     @Override
-    public List<OptionSpec> options() {
-        return List.of(
-                OptionSpec.required("output", "DIR", "Output directory; absent or empty (see --overwrite)."),
-                OptionSpec.value("rows", "N", "Rows to generate (suffixes k, m, g allowed: 10m).", "10000"),
-                OptionSpec.value("dim", "D", "Number of features.", "5"),
-                OptionSpec.value("components", "K", "Mixture components (1: a single Gaussian).", "1"),
-                OptionSpec.value("seed", "S", "Random seed.", "42"),
-                OptionSpec.value("separation", "SEP", "Spread of the component means, in units of scale.", "4"),
-                OptionSpec.value("offset", "X", "Added to every mean: large values test numerical stability.", "0"),
-                OptionSpec.value("scale", "S", "Standard deviation scale of the data.", "1"),
-                PARTITIONS,
-                FORMAT,
-                OptionSpec.flag("label", "Add an integer column 'component' with the true component of each row."),
-                OptionSpec.flag("overwrite", "Replace an earlier sufstat output in the output directory (never a directory sufstat did not write)."));
+    public List<Opt<?>> options() {
+        return List.of(AtomicOutput.OUTPUT, ROWS, DIM, COMPONENTS, SEED, SEPARATION, OFFSET, SCALE, PARTITIONS, FORMAT,
+                LABEL, AtomicOutput.OVERWRITE);
     }
 
     @Override
     public void run(Options o, JobContext ctx) throws Exception {
-        long rows = o.getLong("rows");
-        int d = o.getInt("dim");
-        int k = o.getInt("components");
-        long seed = o.getLong("seed");
-        if (rows <= 0 || d <= 0 || k <= 0) {
-            throw new UsageException("--rows, --dim and --components must be positive");
-        }
-        String format = o.getChoice("format", "csv", "parquet", "json", "orc");
-        boolean label = o.flag("label");
+        long rows = o.get(ROWS);
+        int d = o.get(DIM);
+        int k = o.get(COMPONENTS);
+        long seed = o.get(SEED);
+        String format = o.get(FORMAT);
+        boolean label = o.get(LABEL);
         SyntheticMixture truth;
         try {
-            truth = SyntheticMixture.random(d, k, seed, o.getDouble("separation"), o.getDouble("offset"),
-                    o.getDouble("scale"));
+            truth = SyntheticMixture.random(d, k, seed, o.get(SEPARATION), o.get(OFFSET), o.get(SCALE));
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }
@@ -128,20 +130,16 @@ public final class GenerateJob implements Job {
     }
 
     /** {@code --partitions}, shared with {@code sample}. */
-    public static final OptionSpec PARTITIONS = OptionSpec.value("partitions", "P", "Output partitions (default: one"
-            + " per 1M rows, at least the default parallelism, at most one per 65,536-row chunk).", null);
+    public static final Opt<Integer> PARTITIONS = Opt.integer("partitions", "P", "Output partitions (default: one per 1M"
+            + " rows, at least the default parallelism, at most one per 65,536-row chunk).").check(n -> n > 0, "positive");
     /** {@code --format} of generated rows, shared with {@code sample}. */
-    public static final OptionSpec FORMAT = OptionSpec.value("format", "csv|parquet|json|orc", "Output format.", "csv");
+    public static final Opt<String> FORMAT = Opt.choice("format", "Output format.", "csv", "parquet", "json", "orc")
+            .defaultsTo("csv");
 
     /** The output partitions: {@code --partitions}, or one per million rows within the parallelism and the chunks. */
     public static int partitions(Options o, long rows, JavaSparkContext jsc) {
-        int p = o.given("partitions") ? o.getInt("partitions")
-                : (int) Math.max(1, Math.min(SyntheticMixture.chunks(rows),
-                        Math.max(jsc.defaultParallelism(), (rows + 999_999) / 1_000_000)));
-        if (p <= 0) {
-            throw new UsageException("--partitions must be positive");
-        }
-        return p;
+        return o.find(PARTITIONS).orElseGet(() -> (int) Math.max(1, Math.min(SyntheticMixture.chunks(rows),
+                Math.max(jsc.defaultParallelism(), (rows + 999_999) / 1_000_000))));
     }
 
     static StructType schema(int d, boolean label) {
@@ -213,9 +211,9 @@ public final class GenerateJob implements Job {
         ObjectNode gen = n.putObject("generator");
         gen.put("rows", rows);
         gen.put("seed", seed);
-        gen.put("separation", o.getDouble("separation"));
-        gen.put("offset", o.getDouble("offset"));
-        gen.put("scale", o.getDouble("scale"));
+        gen.put("separation", o.get(SEPARATION));
+        gen.put("offset", o.get(OFFSET));
+        gen.put("scale", o.get(SCALE));
         return n;
     }
 }

@@ -7,7 +7,7 @@ import io.sufstat.common.model.GaussianMixture;
 import io.sufstat.jobs.core.Job;
 import io.sufstat.jobs.core.JobContext;
 import io.sufstat.jobs.cli.JobFailedException;
-import io.sufstat.jobs.cli.OptionSpec;
+import io.sufstat.jobs.cli.Opt;
 import io.sufstat.jobs.cli.Options;
 import io.sufstat.jobs.cli.UsageException;
 import io.sufstat.jobs.em.Checkpoint;
@@ -30,11 +30,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * {@code sufstat gmm}: a Gaussian mixture fitted by EM, each iteration one distributed pass over the
@@ -82,24 +79,11 @@ public final class GmmJob implements Job {
     }
 
     @Override
-    public List<OptionSpec> options() {
-        List<OptionSpec> specs = new ArrayList<>(InputOptions.SPECS);
-        specs.add(OptionSpec.required("output", "DIR", "Output directory (any Hadoop path); absent or empty (see --overwrite)."));
-        specs.add(OptionSpec.value("k", "K", "Components: a number, a range (1-10) or a list (2,4,8). Required unless"
-                + " --init is a model.", null));
-        specs.add(OptionSpec.value("covariance", "TYPE", "full, diag, tied, spherical, a list of them, or all.", "full"));
-        specs.add(OptionSpec.value("init", "METHOD|MODEL", "kmeans (Spark KMeans, k-means‖), k-means++, random-from-data,"
-                + " random (random responsibilities), or the path of a model.json to start from (warm start, resume).",
-                "kmeans"));
-        specs.add(FitOptions.nInit());
-        specs.add(OptionSpec.value("max-iter", "N", "Most EM iterations.", "100"));
-        specs.add(OptionSpec.value("tol", "T", "Stop when the mean log-likelihood per row changes by less than T.", "1e-3"));
-        specs.add(OptionSpec.value("reg-covar", "R", "Added to every covariance diagonal (keeps covariances positive"
-                + " definite).", "1e-6"));
-        specs.add(OptionSpec.value("seed", "S", "Random seed of the initialisation.", "0"));
-        specs.add(InputOptions.MISSING);
-        specs.add(FitOptions.CHECKPOINT);
-        specs.add(OptionSpec.flag("overwrite", "Replace an earlier sufstat output in the output directory (never a directory sufstat did not write)."));
+    public List<Opt<?>> options() {
+        List<Opt<?>> specs = new ArrayList<>(InputOptions.SPECS);
+        specs.addAll(List.of(AtomicOutput.OUTPUT, FitOptions.K, FitOptions.COVARIANCE, Initializer.INIT,
+                FitOptions.N_INIT, FitOptions.MAX_ITER, FitOptions.TOL, FitOptions.REG_COVAR, FitOptions.SEED,
+                InputOptions.MISSING, FitOptions.CHECKPOINT, AtomicOutput.OVERWRITE));
         return specs;
     }
 
@@ -108,25 +92,14 @@ public final class GmmJob implements Job {
                            double tol, double reg, long seed, String initSpec, Initializer.Method method) {
         static Request parse(Options o, JobContext ctx) {
             InputOptions in = InputOptions.from(o, ctx.hadoopConf());
-            List<Integer> ks = o.get("k").map(GmmJob::parseKs).orElse(List.of());
-            int nInit = o.getInt("n-init");
-            int maxIter = o.getInt("max-iter");
-            double tol = o.getDouble("tol");
-            double reg = o.getDouble("reg-covar");
-            if (nInit < 1 || maxIter < 1 || tol < 0 || reg < 0) {
-                throw new UsageException("--n-init and --max-iter must be at least 1, --tol and --reg-covar non-negative");
-            }
-            String initSpec = o.require("init");
+            List<Integer> ks = o.find(FitOptions.K).orElse(List.of());
+            String initSpec = o.get(Initializer.INIT);
             Initializer.Method method = Initializer.Method.parse(initSpec);
             if (method != null && ks.isEmpty()) {
                 throw new UsageException("--k is required (unless --init is a model.json to start from)");
             }
-            if (method == null && !(initSpec.contains("/") || initSpec.endsWith(".json"))) {
-                throw new UsageException("--init must be kmeans, k-means++, random-from-data, random or a model.json path,"
-                        + " not '" + initSpec + "'");
-            }
-            return new Request(in, ks, parseTypes(o.require("covariance")), nInit, maxIter, tol, reg, o.getLong("seed"),
-                    initSpec, method);
+            return new Request(in, ks, o.get(FitOptions.COVARIANCE), o.get(FitOptions.N_INIT), o.get(FitOptions.MAX_ITER),
+                    o.get(FitOptions.TOL), o.get(FitOptions.REG_COVAR), o.get(FitOptions.SEED), initSpec, method);
         }
 
         /** With a warm start the initial model fixes K and the covariance type. */
@@ -135,12 +108,12 @@ public final class GmmJob implements Job {
                 throw JobFailedException.model("the initial model's features " + warm.features()
                         + " differ from the input's " + features + " (name them with --features)");
             }
-            if (o.given("k") && !(ks.size() == 1 && ks.get(0) == warm.mixture().size())) {
-                throw new UsageException("--k " + o.require("k") + " does not match the initial model's "
+            if (o.given(FitOptions.K) && !(ks.size() == 1 && ks.get(0) == warm.mixture().size())) {
+                throw new UsageException("--k " + o.text(FitOptions.K).orElse("") + " does not match the initial model's "
                         + warm.mixture().size() + " components");
             }
-            if (o.given("covariance") && !(types.size() == 1 && types.get(0) == warm.mixture().covarianceType())) {
-                throw new UsageException("--covariance " + o.require("covariance") + " does not match the initial"
+            if (o.given(FitOptions.COVARIANCE) && !(types.size() == 1 && types.get(0) == warm.mixture().covarianceType())) {
+                throw new UsageException("--covariance " + o.text(FitOptions.COVARIANCE).orElse("") + " does not match the initial"
                         + " model's " + warm.mixture().covarianceType().label());
             }
             return new Request(in, List.of(warm.mixture().size()), List.of(warm.mixture().covarianceType()), 1, maxIter,
@@ -305,50 +278,5 @@ public final class GmmJob implements Job {
         n.put("regCovar", reg);
         n.put("tol", tol);
         return n;
-    }
-
-    public static List<Integer> parseKs(String s) {
-        Set<Integer> ks = new LinkedHashSet<>();
-        try {
-            for (String part : s.split(",")) {
-                String p = part.trim();
-                int dash = p.indexOf('-');
-                if (dash > 0) {
-                    int from = Integer.parseInt(p.substring(0, dash).trim());
-                    int to = Integer.parseInt(p.substring(dash + 1).trim());
-                    if (to < from || to - from > 1000) {
-                        throw new UsageException("--k range " + p + " is empty or too long");
-                    }
-                    for (int k = from; k <= to; k++) {
-                        ks.add(k);
-                    }
-                } else {
-                    ks.add(Integer.parseInt(p));
-                }
-            }
-        } catch (NumberFormatException e) {
-            throw new UsageException("--k must be a number, a range such as 1-10, or a list such as 2,4,8; not '" + s + "'");
-        }
-        for (int k : ks) {
-            if (k < 1) {
-                throw new UsageException("--k must be at least 1, got " + k);
-            }
-        }
-        return new ArrayList<>(ks);
-    }
-
-    public static List<CovarianceType> parseTypes(String s) {
-        if (s.trim().toLowerCase(Locale.ROOT).equals("all")) {
-            return List.of(CovarianceType.values());
-        }
-        Set<CovarianceType> types = new LinkedHashSet<>();
-        for (String p : s.split(",")) {
-            try {
-                types.add(CovarianceType.parse(p));
-            } catch (IllegalArgumentException e) {
-                throw new UsageException("--covariance: " + e.getMessage() + " (or all)");
-            }
-        }
-        return new ArrayList<>(types);
     }
 }

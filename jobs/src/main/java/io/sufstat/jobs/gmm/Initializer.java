@@ -9,6 +9,7 @@ import io.sufstat.common.model.MixtureKernel;
 import io.sufstat.common.stats.EmStatistics;
 import io.sufstat.common.stats.Mergeable;
 import io.sufstat.jobs.cli.JobFailedException;
+import io.sufstat.jobs.cli.Opt;
 import io.sufstat.jobs.cli.Failure;
 import io.sufstat.jobs.em.BlockPass;
 import io.sufstat.jobs.spark.BlockCache;
@@ -75,6 +76,13 @@ public final class Initializer {
             return null;
         }
     }
+
+    /** {@code --init}: a method, or the path of a model.json to start from. */
+    public static final Opt<String> INIT = Opt.text("init", "METHOD|MODEL", "kmeans (Spark KMeans, k-means‖), k-means++,"
+            + " random-from-data, random (random responsibilities), or the path of a model.json to start from (warm"
+            + " start).").defaultsTo("kmeans").protectsPath()
+            .check(v -> Method.parse(v) != null || v.contains("/") || v.endsWith(".json"),
+                    "kmeans, k-means++, random-from-data, random or a model.json path");
 
     private Initializer() {
     }

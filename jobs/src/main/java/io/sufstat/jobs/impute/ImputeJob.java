@@ -6,9 +6,8 @@ import io.sufstat.common.model.GaussianMixture;
 import io.sufstat.common.model.TMixture;
 import io.sufstat.jobs.core.Job;
 import io.sufstat.jobs.core.JobContext;
-import io.sufstat.jobs.cli.OptionSpec;
+import io.sufstat.jobs.cli.Opt;
 import io.sufstat.jobs.cli.Options;
-import io.sufstat.jobs.cli.UsageException;
 import io.sufstat.jobs.io.AtomicOutput;
 import io.sufstat.jobs.io.HadoopFiles;
 import io.sufstat.jobs.io.InputOptions;
@@ -82,13 +81,16 @@ public final class ImputeJob implements Job {
                 + " values follow --on-bad-record. Output is atomic with _SUCCESS.";
     }
 
+    static final Opt<Boolean> DRAW = Opt.flag("draw", "Draw from the conditional instead of taking its mean.");
+    static final Opt<Long> SEED = Opt.whole("seed", "S", "Random seed for --draw.").defaultsTo("42");
+    static final Opt<Boolean> VARIANCE_COLUMNS = Opt.flag("variance-columns", "Add <feature>_variance columns with the"
+            + " conditional variances.");
+
     @Override
-    public List<OptionSpec> options() {
-        List<OptionSpec> specs = new ArrayList<>(InputOptions.SPECS);
+    public List<Opt<?>> options() {
+        List<Opt<?>> specs = new ArrayList<>(InputOptions.SPECS);
         specs.addAll(ModelInput.SPECS);
-        specs.add(OptionSpec.flag("draw", "Draw from the conditional instead of taking its mean."));
-        specs.add(OptionSpec.value("seed", "S", "Random seed for --draw.", "42"));
-        specs.add(OptionSpec.flag("variance-columns", "Add <feature>_variance columns with the conditional variances."));
+        specs.addAll(List.of(DRAW, SEED, VARIANCE_COLUMNS));
         return specs;
     }
 
@@ -97,10 +99,10 @@ public final class ImputeJob implements Job {
         long t0 = System.nanoTime();
         InputOptions in = InputOptions.from(o, ctx.hadoopConf());
         String format = ModelInput.outputFormat(o, in);
-        boolean draw = o.flag("draw");
-        boolean variances = o.flag("variance-columns");
-        long seed = o.getLong("seed");
-        ModelJson.Loaded model = ModelJson.load(o.require("model"), ctx.hadoopConf());
+        boolean draw = o.get(DRAW);
+        boolean variances = o.get(VARIANCE_COLUMNS);
+        long seed = o.get(SEED);
+        ModelJson.Loaded model = ModelJson.load(o.get(ModelInput.MODEL), ctx.hadoopConf());
         AtomicOutput out = AtomicOutput.prepare(o, ctx.hadoopConf());
         try {
             ModelInput input = ModelInput.open(in, model.features(), ctx.spark(), true);
@@ -145,7 +147,7 @@ public final class ImputeJob implements Job {
             }
             ObjectNode metrics = Json.object();
             metrics.put("job", name());
-            metrics.put("model", HadoopFiles.redact(o.require("model")));
+            metrics.put("model", HadoopFiles.redact(o.get(ModelInput.MODEL)));
             metrics.put("input", HadoopFiles.redact(in.path()));
             metrics.put("method", draw ? "draw" : "conditional-mean");
             read.putInto(metrics);

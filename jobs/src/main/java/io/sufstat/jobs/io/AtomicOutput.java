@@ -1,6 +1,7 @@
 package io.sufstat.jobs.io;
 
 import io.sufstat.jobs.cli.JobFailedException;
+import io.sufstat.jobs.cli.Opt;
 import io.sufstat.jobs.cli.Options;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileContext;
@@ -79,13 +80,20 @@ public final class AtomicOutput {
         heartbeat.scheduleAtFixedRate(this::beat, HEARTBEAT_MS, HEARTBEAT_MS, TimeUnit.MILLISECONDS);
     }
 
+    /** {@code --output DIR}: every job that writes declares it. */
+    public static final Opt<String> OUTPUT = Opt.text("output", "DIR", "Output directory (any Hadoop path); absent or"
+            + " empty (see --overwrite).").required();
+    /** {@code --overwrite}. */
+    public static final Opt<Boolean> OVERWRITE = Opt.flag("overwrite", "Replace an earlier sufstat output in the output"
+            + " directory (never a directory sufstat did not write).");
+
     /**
      * The output of the job whose options are {@code o}: {@code --output}, {@code --overwrite}, and the
      * paths the output must stay apart from (input, models, checkpoint, configuration). Call before any
      * computation so that a refused output fails fast.
      */
     public static AtomicOutput prepare(Options o, Configuration conf) throws IOException {
-        return prepare(o.require("output"), o.flag("overwrite"), o.job(), OutputSafety.protectedPaths(o), conf);
+        return prepare(o.get(OUTPUT), o.get(OVERWRITE), o.job(), OutputSafety.protectedPaths(o), conf);
     }
 
     static AtomicOutput prepare(String dir, boolean overwrite, String job, List<OutputSafety.Protected> protectedPaths,

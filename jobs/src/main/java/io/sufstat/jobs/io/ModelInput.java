@@ -28,21 +28,18 @@ import java.util.List;
 public final class ModelInput implements Serializable {
     private static final long serialVersionUID = 1L;
 
+    public static final io.sufstat.jobs.cli.Opt<String> MODEL = io.sufstat.jobs.cli.Opt.text("model", "PATH",
+            "The model: a model.json or a fit's output directory.").required().protectsPath();
+    public static final io.sufstat.jobs.cli.Opt<String> OUTPUT_FORMAT = io.sufstat.jobs.cli.Opt.choice("output-format",
+            "Output format (default: the input's).", "csv", "parquet", "json", "orc");
+
     /** The options every job that applies a model to an input takes, besides {@link InputOptions#SPECS}. */
-    public static final List<io.sufstat.jobs.cli.OptionSpec> SPECS = List.of(
-            io.sufstat.jobs.cli.OptionSpec.required("model", "PATH", "The model: a model.json or a fit's output directory."),
-            io.sufstat.jobs.cli.OptionSpec.required("output", "DIR", "Output directory; absent or empty (see --overwrite)."),
-            io.sufstat.jobs.cli.OptionSpec.value("output-format", "csv|parquet|json|orc", "Output format (default: the input's).",
-                    null),
-            io.sufstat.jobs.cli.OptionSpec.flag("overwrite", "Replace an earlier sufstat output in the output directory (never a directory sufstat did not write)."));
+    public static final List<io.sufstat.jobs.cli.Opt<?>> SPECS = List.of(MODEL, AtomicOutput.OUTPUT, OUTPUT_FORMAT,
+            AtomicOutput.OVERWRITE);
 
     /** {@code --output-format}, or the input's format. */
     public static String outputFormat(io.sufstat.jobs.cli.Options o, InputOptions in) {
-        String format = o.get("output-format").orElse(in.format());
-        if (!List.of("csv", "parquet", "json", "orc").contains(format)) {
-            throw new UsageException("--output-format must be csv, parquet, json or orc, not '" + format + "'");
-        }
-        return format;
+        return o.find(OUTPUT_FORMAT).orElse(in.format());
     }
 
     private final transient Dataset<Row> frame;

@@ -1,6 +1,7 @@
 package io.sufstat.jobs.io;
 
 import io.sufstat.jobs.cli.JobFailedException;
+import io.sufstat.jobs.cli.Opt;
 import io.sufstat.jobs.cli.Options;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
@@ -21,9 +22,6 @@ import java.util.List;
  */
 public final class OutputSafety {
 
-    /** The options whose values are paths the job reads (or keeps state in). */
-    static final List<String> PATH_OPTIONS = List.of("input", "model", "model-a", "model-b", "init", "checkpoint", "config");
-
     private OutputSafety() {
     }
 
@@ -31,19 +29,24 @@ public final class OutputSafety {
     record Protected(String role, String where) {
     }
 
-    /** The paths named by the job's path options (a glob or a comma-separated list gives several). */
+    /**
+     * The paths named by the job's options that read paths or keep state in them ({@link Opt#protectsPath}: the
+     * input, models, checkpoint, configuration); a glob or a comma-separated list gives several. An
+     * {@code --init} that names a method rather than a file is no path.
+     */
     static List<Protected> protectedPaths(Options o) {
         List<Protected> out = new ArrayList<>();
-        for (String name : PATH_OPTIONS) {
-            if (!o.declares(name)) {
+        for (Opt<?> opt : o.declared()) {
+            if (!opt.isProtectedPath()) {
                 continue;
             }
-            for (String value : o.get(name).filter(v -> !v.isBlank()).map(v -> v.split(",")).orElse(new String[0])) {
+            String name = opt.name();
+            for (String value : o.text(opt).filter(v -> !v.isBlank()).map(v -> v.split(",")).orElse(new String[0])) {
                 String v = value.trim();
                 if (name.equals("init") && !(v.contains("/") || v.endsWith(".json"))) {
                     continue;
                 }
-                out.add(new Protected(name.equals("input") ? "the input" : "--" + name, v));
+                out.add(new Protected(opt == InputOptions.INPUT ? "the input" : "--" + name, v));
             }
         }
         return out;

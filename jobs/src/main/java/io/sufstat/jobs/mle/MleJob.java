@@ -11,7 +11,7 @@ import io.sufstat.jobs.core.Job;
 import io.sufstat.jobs.core.JobContext;
 import io.sufstat.jobs.cli.JobFailedException;
 import io.sufstat.jobs.cli.Failure;
-import io.sufstat.jobs.cli.OptionSpec;
+import io.sufstat.jobs.cli.Opt;
 import io.sufstat.jobs.cli.Options;
 import io.sufstat.jobs.cli.UsageException;
 import io.sufstat.jobs.io.AtomicOutput;
@@ -74,17 +74,16 @@ public final class MleJob implements Job {
                 + " DIR/group-counts.\nOutput is atomic: DIR appears, with _SUCCESS, only when the job succeeds.";
     }
 
+    static final Opt<Boolean> UNBIASED = Opt.flag("unbiased", "Divide the co-moments by W − Σw²/W (n − 1 for unit"
+            + " weights) instead of the maximum-likelihood W.");
+    static final Opt<Double> REG_COVAR = Opt.number("reg-covar", "R", "Add R to the covariance diagonal (a ridge for"
+            + " constant or collinear features).").defaultsTo("0").check(r -> r >= 0, "non-negative");
+
     @Override
-    public List<OptionSpec> options() {
-        List<OptionSpec> specs = new ArrayList<>(InputOptions.SPECS);
-        specs.add(InputOptions.GROUP_BY);
-        specs.add(InputOptions.MISSING);
-        specs.add(OptionSpec.required("output", "DIR", "Output directory (any Hadoop path); absent or empty (see --overwrite)."));
-        specs.add(OptionSpec.flag("unbiased", "Divide the co-moments by W − Σw²/W (n − 1 for unit weights)"
-                + " instead of the maximum-likelihood W."));
-        specs.add(OptionSpec.value("reg-covar", "R", "Add R to the covariance diagonal (a ridge for constant or"
-                + " collinear features).", "0"));
-        specs.add(OptionSpec.flag("overwrite", "Replace an earlier sufstat output in the output directory (never a directory sufstat did not write)."));
+    public List<Opt<?>> options() {
+        List<Opt<?>> specs = new ArrayList<>(InputOptions.SPECS);
+        specs.addAll(List.of(InputOptions.GROUP_BY, InputOptions.MISSING, AtomicOutput.OUTPUT, UNBIASED, REG_COVAR,
+                AtomicOutput.OVERWRITE));
         return specs;
     }
 
@@ -92,11 +91,8 @@ public final class MleJob implements Job {
     public void run(Options o, JobContext ctx) throws Exception {
         long t0 = System.nanoTime();
         InputOptions in = InputOptions.from(o, ctx.hadoopConf());
-        double ridge = o.getDouble("reg-covar");
-        if (ridge < 0) {
-            throw new UsageException("--reg-covar must be non-negative, got " + ridge);
-        }
-        CovarianceEstimator estimator = o.flag("unbiased") ? CovarianceEstimator.UNBIASED
+        double ridge = o.get(REG_COVAR);
+        CovarianceEstimator estimator = o.get(UNBIASED) ? CovarianceEstimator.UNBIASED
                 : CovarianceEstimator.MAXIMUM_LIKELIHOOD;
         AtomicOutput out = AtomicOutput.prepare(o, ctx.hadoopConf());
         try {

@@ -9,7 +9,7 @@ import io.sufstat.common.stats.MppcaStatistics;
 import io.sufstat.jobs.core.Job;
 import io.sufstat.jobs.core.JobContext;
 import io.sufstat.jobs.cli.JobFailedException;
-import io.sufstat.jobs.cli.OptionSpec;
+import io.sufstat.jobs.cli.Opt;
 import io.sufstat.jobs.cli.Options;
 import io.sufstat.jobs.cli.UsageException;
 import io.sufstat.jobs.gmm.Initializer;
@@ -78,20 +78,20 @@ public final class MppcaJob implements Job {
                 + " log-likelihood trace; score, sample and impute accept it as the Gaussian mixture it is.";
     }
 
+    static final Opt<Integer> K = Opt.integer("k", "K", "Number of components.").required()
+            .check(k -> k >= 1, "at least 1");
+    static final Opt<Integer> Q = Opt.integer("q", "Q", "Latent dimension of every component (1 ≤ Q < number of"
+            + " features).").required().check(q -> q >= 1, "at least 1");
+    static final Opt<Integer> MAX_ITER = FitOptions.MAX_ITER.defaultsTo("200");
+    static final Opt<Double> TOL = FitOptions.TOL.defaultsTo("1e-6");
+    static final Opt<String> INIT = Opt.text("init", "MODEL", "An mppca model.json (or its directory) to start from: a"
+            + " warm start. Default: k-means++ means and random loadings.").protectsPath();
+
     @Override
-    public List<OptionSpec> options() {
-        List<OptionSpec> specs = new ArrayList<>(InputOptions.SPECS);
-        specs.add(OptionSpec.required("output", "DIR", "Output directory; absent or empty (see --overwrite)."));
-        specs.add(OptionSpec.required("k", "K", "Number of components."));
-        specs.add(OptionSpec.required("q", "Q", "Latent dimension of every component (1 ≤ Q < number of features)."));
-        specs.add(OptionSpec.value("max-iter", "N", "Maximum EM iterations.", "200"));
-        specs.add(OptionSpec.value("tol", "T", "Stop when the mean log-likelihood per row changes by less.", "1e-6"));
-        specs.add(OptionSpec.value("seed", "S", "Random seed of the initialisation.", "0"));
-        specs.add(FitOptions.nInit());
-        specs.add(OptionSpec.value("init", "MODEL", "An mppca model.json (or its directory) to start from: a warm"
-                + " start. Default: k-means++ means and random loadings.", null));
-        specs.add(FitOptions.CHECKPOINT);
-        specs.add(OptionSpec.flag("overwrite", "Replace an earlier sufstat output in the output directory (never a directory sufstat did not write)."));
+    public List<Opt<?>> options() {
+        List<Opt<?>> specs = new ArrayList<>(InputOptions.SPECS);
+        specs.addAll(List.of(AtomicOutput.OUTPUT, K, Q, MAX_ITER, TOL, FitOptions.SEED, FitOptions.N_INIT, INIT,
+                FitOptions.CHECKPOINT, AtomicOutput.OVERWRITE));
         return specs;
     }
 
@@ -99,16 +99,13 @@ public final class MppcaJob implements Job {
     public void run(Options o, JobContext ctx) throws Exception {
         long t0 = System.nanoTime();
         InputOptions in = InputOptions.from(o, ctx.hadoopConf());
-        int k = o.getInt("k");
-        int q = o.getInt("q");
-        int maxIter = o.getInt("max-iter");
-        double tol = o.getDouble("tol");
-        long seed = o.getLong("seed");
-        int nInit = o.getInt("n-init");
-        if (k < 1 || maxIter < 1 || tol < 0 || nInit < 1) {
-            throw new UsageException("--k, --max-iter and --n-init must be at least 1 and --tol non-negative");
-        }
-        ModelJson.Loaded warmModel = o.get("init").map(p -> ModelJson.load(p, ctx.hadoopConf())).orElse(null);
+        int k = o.get(K);
+        int q = o.get(Q);
+        int maxIter = o.get(MAX_ITER);
+        double tol = o.get(TOL);
+        long seed = o.get(FitOptions.SEED);
+        int nInit = o.get(FitOptions.N_INIT);
+        ModelJson.Loaded warmModel = o.find(INIT).map(p -> ModelJson.load(p, ctx.hadoopConf())).orElse(null);
         AtomicOutput out = AtomicOutput.prepare(o, ctx.hadoopConf());
         JavaSparkContext jsc = ctx.sparkContext();
         try {
@@ -118,7 +115,7 @@ public final class MppcaJob implements Job {
             if (table.hasWeights()) {
                 throw new UsageException("mppca does not take --weight-col yet");
             }
-            PpcaMixture warm = warmStart(warmModel, o.get("init").orElse(""), table.features(), k, q);
+            PpcaMixture warm = warmStart(warmModel, o.find(INIT).orElse(""), table.features(), k, q);
             try (BlockCache cache = BlockCache.of(table, StorageLevel.MEMORY_AND_DISK(), false)) {
                 ReadStats stats = cache.stats();
                 stats.warnIfSkipped(LOG);

@@ -8,7 +8,7 @@ import io.sufstat.common.stats.PpcaStatistics;
 import io.sufstat.jobs.core.Job;
 import io.sufstat.jobs.core.JobContext;
 import io.sufstat.jobs.cli.JobFailedException;
-import io.sufstat.jobs.cli.OptionSpec;
+import io.sufstat.jobs.cli.Opt;
 import io.sufstat.jobs.cli.Options;
 import io.sufstat.jobs.cli.UsageException;
 import io.sufstat.jobs.em.BlockPass;
@@ -79,19 +79,18 @@ public final class PpcaJob implements Job {
                 + " and their variances; score, sample and impute accept it (as the Gaussian N(μ, WWᵀ + σ²I)).";
     }
 
+    static final Opt<Integer> Q = Opt.integer("q", "Q", "Latent dimension (1 ≤ Q < number of features).").required()
+            .check(q -> q >= 1, "at least 1");
+    static final Opt<Integer> MAX_ITER = FitOptions.MAX_ITER.defaultsTo("500");
+    static final Opt<Double> TOL = FitOptions.TOL.defaultsTo("1e-9");
+    static final Opt<String> INIT = Opt.text("init", "MODEL", "A ppca model.json (or its directory) to start from: a"
+            + " warm start. Default: random loadings.").protectsPath();
+
     @Override
-    public List<OptionSpec> options() {
-        List<OptionSpec> specs = new ArrayList<>(InputOptions.SPECS);
-        specs.add(OptionSpec.required("output", "DIR", "Output directory; absent or empty (see --overwrite)."));
-        specs.add(OptionSpec.required("q", "Q", "Latent dimension (1 ≤ Q < number of features)."));
-        specs.add(OptionSpec.value("max-iter", "N", "Maximum EM iterations.", "500"));
-        specs.add(OptionSpec.value("tol", "T", "Stop when the mean log-likelihood per row changes by less.", "1e-9"));
-        specs.add(OptionSpec.value("seed", "S", "Random seed of the initial W.", "0"));
-        specs.add(FitOptions.nInit());
-        specs.add(OptionSpec.value("init", "MODEL", "A ppca model.json (or its directory) to start from: a warm"
-                + " start. Default: random loadings.", null));
-        specs.add(FitOptions.CHECKPOINT);
-        specs.add(OptionSpec.flag("overwrite", "Replace an earlier sufstat output in the output directory (never a directory sufstat did not write)."));
+    public List<Opt<?>> options() {
+        List<Opt<?>> specs = new ArrayList<>(InputOptions.SPECS);
+        specs.addAll(List.of(AtomicOutput.OUTPUT, Q, MAX_ITER, TOL, FitOptions.SEED, FitOptions.N_INIT, INIT,
+                FitOptions.CHECKPOINT, AtomicOutput.OVERWRITE));
         return specs;
     }
 
@@ -99,22 +98,19 @@ public final class PpcaJob implements Job {
     public void run(Options o, JobContext ctx) throws Exception {
         long t0 = System.nanoTime();
         InputOptions in = InputOptions.from(o, ctx.hadoopConf());
-        int q = o.getInt("q");
-        int maxIter = o.getInt("max-iter");
-        double tol = o.getDouble("tol");
-        long seed = o.getLong("seed");
-        int nInit = o.getInt("n-init");
-        if (maxIter < 1 || tol < 0 || nInit < 1) {
-            throw new UsageException("--max-iter and --n-init must be at least 1 and --tol non-negative");
-        }
-        ModelJson.Loaded warmModel = o.get("init").map(p -> ModelJson.load(p, ctx.hadoopConf())).orElse(null);
+        int q = o.get(Q);
+        int maxIter = o.get(MAX_ITER);
+        double tol = o.get(TOL);
+        long seed = o.get(FitOptions.SEED);
+        int nInit = o.get(FitOptions.N_INIT);
+        ModelJson.Loaded warmModel = o.find(INIT).map(p -> ModelJson.load(p, ctx.hadoopConf())).orElse(null);
         AtomicOutput out = AtomicOutput.prepare(o, ctx.hadoopConf());
         JavaSparkContext jsc = ctx.sparkContext();
         try {
             TableSource table = TableSource.open(in, ctx.spark());
             int d = table.dimension();
             requireLatentDimension(q, d);
-            Ppca warm = warmStart(warmModel, o.get("init").orElse(""), table.features(), q);
+            Ppca warm = warmStart(warmModel, o.find(INIT).orElse(""), table.features(), q);
             try (BlockCache cache = BlockCache.of(table, StorageLevel.MEMORY_AND_DISK(), false)) {
                 ReadStats stats = cache.stats();
                 stats.warnIfSkipped(LOG);

@@ -3,7 +3,8 @@ package io.sufstat.jobs.sample;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sufstat.jobs.core.Job;
 import io.sufstat.jobs.core.JobContext;
-import io.sufstat.jobs.cli.OptionSpec;
+import io.sufstat.jobs.cli.Opt;
+import io.sufstat.jobs.io.ModelInput;
 import io.sufstat.jobs.cli.Options;
 import io.sufstat.jobs.cli.UsageException;
 import io.sufstat.jobs.generate.GenerateJob;
@@ -64,31 +65,25 @@ public final class SampleJob implements Job {
                 + " with _SUCCESS.";
     }
 
+    static final Opt<String> LABEL_COL = Opt.text("label-col", "COL", "Name of the component column added by --label.")
+            .defaultsTo("component");
+    static final Opt<Boolean> LABEL = Opt.flag("label", "Add an integer column with the component (0-based) each row"
+            + " came from.");
+
     @Override
-    public List<OptionSpec> options() {
-        return List.of(
-                OptionSpec.required("model", "PATH", "The model: a model.json or a fit's output directory."),
-                OptionSpec.required("output", "DIR", "Output directory; absent or empty (see --overwrite)."),
-                OptionSpec.value("rows", "N", "Rows to draw (suffixes k, m, g allowed: 10m).", "10000"),
-                OptionSpec.value("seed", "S", "Random seed.", "42"),
-                GenerateJob.PARTITIONS,
-                GenerateJob.FORMAT,
-                OptionSpec.value("label-col", "COL", "Name of the component column added by --label.", "component"),
-                OptionSpec.flag("label", "Add an integer column with the component (0-based) each row came from."),
-                OptionSpec.flag("overwrite", "Replace an earlier sufstat output in the output directory (never a directory sufstat did not write)."));
+    public List<Opt<?>> options() {
+        return List.of(ModelInput.MODEL, AtomicOutput.OUTPUT, GenerateJob.ROWS, GenerateJob.SEED, GenerateJob.PARTITIONS,
+                GenerateJob.FORMAT, LABEL_COL, LABEL, AtomicOutput.OVERWRITE);
     }
 
     @Override
     public void run(Options o, JobContext ctx) throws Exception {
-        long rows = o.getLong("rows");
-        long seed = o.getLong("seed");
-        if (rows <= 0) {
-            throw new UsageException("--rows must be positive");
-        }
-        String format = o.getChoice("format", "csv", "parquet", "json", "orc");
-        boolean label = o.flag("label");
-        String labelCol = o.require("label-col");
-        ModelJson.Loaded model = ModelJson.load(o.require("model"), ctx.hadoopConf());
+        long rows = o.get(GenerateJob.ROWS);
+        long seed = o.get(GenerateJob.SEED);
+        String format = o.get(GenerateJob.FORMAT);
+        boolean label = o.get(LABEL);
+        String labelCol = o.get(LABEL_COL);
+        ModelJson.Loaded model = ModelJson.load(o.get(ModelInput.MODEL), ctx.hadoopConf());
         if (label && model.features().contains(labelCol)) {
             throw new UsageException("--label-col '" + labelCol + "' is also a feature name; choose another");
         }
@@ -113,7 +108,7 @@ public final class SampleJob implements Job {
             df.write().format(format).option("header", "true").save(out.root());
             ObjectNode metrics = Json.object();
             metrics.put("job", name());
-            metrics.put("model", HadoopFiles.redact(o.require("model")));
+            metrics.put("model", HadoopFiles.redact(o.get(ModelInput.MODEL)));
             metrics.put("rows", rows);
             metrics.put("seed", seed);
             metrics.put("partitions", partitions);

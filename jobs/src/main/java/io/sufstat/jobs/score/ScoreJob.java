@@ -8,7 +8,7 @@ import io.sufstat.common.model.TMixture;
 import io.sufstat.common.model.TMixtureKernel;
 import io.sufstat.jobs.core.Job;
 import io.sufstat.jobs.core.JobContext;
-import io.sufstat.jobs.cli.OptionSpec;
+import io.sufstat.jobs.cli.Opt;
 import io.sufstat.jobs.cli.Options;
 import io.sufstat.jobs.cli.UsageException;
 import io.sufstat.jobs.io.AtomicOutput;
@@ -82,13 +82,16 @@ public final class ScoreJob implements Job {
                 + " Output is atomic with _SUCCESS.";
     }
 
+    static final Opt<Double> ANOMALY_QUANTILE = Opt.number("anomaly-quantile", "Q", "Flag the fraction Q (0 < Q < 1)"
+            + " of rows with the lowest log-density.").check(q -> q > 0 && q < 1, "strictly between 0 and 1");
+    static final Opt<Double> ANOMALY_THRESHOLD = Opt.number("anomaly-threshold", "T", "Flag rows whose log-density is"
+            + " below T.");
+
     @Override
-    public List<OptionSpec> options() {
-        List<OptionSpec> specs = new ArrayList<>(InputOptions.SPECS);
+    public List<Opt<?>> options() {
+        List<Opt<?>> specs = new ArrayList<>(InputOptions.SPECS);
         specs.addAll(ModelInput.SPECS);
-        specs.add(OptionSpec.value("anomaly-quantile", "Q", "Flag the fraction Q (0 < Q < 1) of rows with the"
-                + " lowest log-density.", null));
-        specs.add(OptionSpec.value("anomaly-threshold", "T", "Flag rows whose log-density is below T.", null));
+        specs.addAll(List.of(ANOMALY_QUANTILE, ANOMALY_THRESHOLD));
         return specs;
     }
 
@@ -96,19 +99,13 @@ public final class ScoreJob implements Job {
     public void run(Options o, JobContext ctx) throws Exception {
         long t0 = System.nanoTime();
         InputOptions in = InputOptions.from(o, ctx.hadoopConf());
-        if (o.given("anomaly-quantile") && o.given("anomaly-threshold")) {
+        if (o.given(ANOMALY_QUANTILE) && o.given(ANOMALY_THRESHOLD)) {
             throw new UsageException("give --anomaly-quantile or --anomaly-threshold, not both");
         }
-        Double quantile = o.get("anomaly-quantile").map(Double::parseDouble).orElse(null);
-        if (quantile != null && !(quantile > 0 && quantile < 1)) {
-            throw new UsageException("--anomaly-quantile must be strictly between 0 and 1, not " + quantile);
-        }
-        Double threshold = o.get("anomaly-threshold").map(Double::parseDouble).orElse(null);
-        if (threshold != null && Double.isNaN(threshold)) {
-            throw new UsageException("--anomaly-threshold must be a number");
-        }
+        Double quantile = o.find(ANOMALY_QUANTILE).orElse(null);
+        Double threshold = o.find(ANOMALY_THRESHOLD).orElse(null);
         String format = ModelInput.outputFormat(o, in);
-        ModelJson.Loaded model = ModelJson.load(o.require("model"), ctx.hadoopConf());
+        ModelJson.Loaded model = ModelJson.load(o.get(ModelInput.MODEL), ctx.hadoopConf());
         GaussianMixture m = model.mixture();
         AtomicOutput out = AtomicOutput.prepare(o, ctx.hadoopConf());
         try {
@@ -143,7 +140,7 @@ public final class ScoreJob implements Job {
             Broadcast<BlockDensity> kernel = ctx.sparkContext().broadcast(density);
             ObjectNode metrics = Json.object();
             metrics.put("job", name());
-            metrics.put("model", HadoopFiles.redact(o.require("model")));
+            metrics.put("model", HadoopFiles.redact(o.get(ModelInput.MODEL)));
             metrics.put("input", HadoopFiles.redact(in.path()));
             metrics.put("components", m.size());
             if (quantile != null) {

@@ -6,7 +6,7 @@ import io.sufstat.common.model.CovarianceType;
 import io.sufstat.common.model.GaussianMixture;
 import io.sufstat.common.model.TMixture;
 import io.sufstat.jobs.cli.JobFailedException;
-import io.sufstat.jobs.cli.OptionSpec;
+import io.sufstat.jobs.cli.Opt;
 import io.sufstat.jobs.cli.Options;
 import io.sufstat.jobs.cli.UsageException;
 import io.sufstat.jobs.core.Job;
@@ -17,7 +17,6 @@ import io.sufstat.jobs.em.EmEngine;
 import io.sufstat.jobs.em.FitOptions;
 import io.sufstat.jobs.em.Selection;
 import io.sufstat.jobs.gmm.Degeneracy;
-import io.sufstat.jobs.gmm.GmmJob;
 import io.sufstat.jobs.gmm.Initializer;
 import io.sufstat.jobs.io.AtomicOutput;
 import io.sufstat.jobs.io.InputOptions;
@@ -83,29 +82,22 @@ public final class TmmJob implements Job {
                 + " DIR/selection.csv.";
     }
 
+    static final Opt<Double> DOF = Opt.number("dof", "NU", "Fix every ν at this value (no CM-step 2).")
+            .check(v -> v > 0, "positive");
+    static final Opt<Double> DOF_INIT = Opt.number("dof-init", "NU", "Initial ν (also for a gaussian-mixture --init).")
+            .defaultsTo("10").check(v -> v > 0, "positive");
+    static final Opt<Boolean> DOF_TIED = Opt.flag("dof-tied", "One ν shared by every component.");
+    static final Opt<Double> DOF_MIN = Opt.number("dof-min", "NU", "Smallest ν CM-step 2 may choose.").defaultsTo("0.5")
+            .check(v -> v > 0, "positive");
+    static final Opt<Double> DOF_MAX = Opt.number("dof-max", "NU", "Largest ν CM-step 2 may choose.").defaultsTo("200")
+            .check(v -> v > 0, "positive");
+
     @Override
-    public List<OptionSpec> options() {
-        List<OptionSpec> specs = new ArrayList<>(InputOptions.SPECS);
-        specs.add(OptionSpec.required("output", "DIR", "Output directory; absent or empty (see --overwrite)."));
-        specs.add(OptionSpec.value("k", "K", "Components: a number, a range (1-10) or a list (2,4,8). Required unless"
-                + " --init is a model.", null));
-        specs.add(OptionSpec.value("covariance", "TYPE", "Scale matrices: full, diag, tied, spherical, a list of them,"
-                + " or all.", "full"));
-        specs.add(OptionSpec.value("dof", "NU", "Fix every ν at this value (no CM-step 2).", null));
-        specs.add(OptionSpec.value("dof-init", "NU", "Initial ν (also for a gaussian-mixture --init).", "10"));
-        specs.add(OptionSpec.flag("dof-tied", "One ν shared by every component."));
-        specs.add(OptionSpec.value("dof-min", "NU", "Smallest ν CM-step 2 may choose.", "0.5"));
-        specs.add(OptionSpec.value("dof-max", "NU", "Largest ν CM-step 2 may choose.", "200"));
-        specs.add(OptionSpec.value("init", "METHOD|MODEL", "kmeans, k-means++, random-from-data, random (as in gmm),"
-                + " or a t-mixture or gaussian-mixture model.json to start from.", "kmeans"));
-        specs.add(FitOptions.nInit());
-        specs.add(OptionSpec.value("max-iter", "N", "Most ECM iterations.", "100"));
-        specs.add(OptionSpec.value("tol", "T", "Stop when the mean log-likelihood per row changes by less than T.", "1e-3"));
-        specs.add(OptionSpec.value("reg-covar", "R", "Added to every scale matrix's diagonal.", "1e-6"));
-        specs.add(OptionSpec.value("seed", "S", "Random seed of the initialisation.", "0"));
-        specs.add(FitOptions.CHECKPOINT);
-        specs.add(OptionSpec.flag("overwrite", "Replace an earlier sufstat output in the output directory (never a"
-                + " directory sufstat did not write)."));
+    public List<Opt<?>> options() {
+        List<Opt<?>> specs = new ArrayList<>(InputOptions.SPECS);
+        specs.addAll(List.of(AtomicOutput.OUTPUT, FitOptions.K, FitOptions.COVARIANCE, DOF, DOF_INIT, DOF_TIED, DOF_MIN,
+                DOF_MAX, Initializer.INIT, FitOptions.N_INIT, FitOptions.MAX_ITER, FitOptions.TOL, FitOptions.REG_COVAR,
+                FitOptions.SEED, FitOptions.CHECKPOINT, AtomicOutput.OVERWRITE));
         return specs;
     }
 
@@ -115,45 +107,34 @@ public final class TmmJob implements Job {
                            Initializer.Method method) {
         static Request parse(Options o, JobContext ctx) {
             InputOptions in = InputOptions.from(o, ctx.hadoopConf());
-            List<CovarianceType> types = GmmJob.parseTypes(o.require("covariance"));
-            List<Integer> ks = o.get("k").map(GmmJob::parseKs).orElse(List.of());
-            double reg = o.getDouble("reg-covar");
-            double min = o.getDouble("dof-min");
-            double max = o.getDouble("dof-max");
-            int maxIter = o.getInt("max-iter");
-            int nInit = o.getInt("n-init");
-            double tol = o.getDouble("tol");
-            if (maxIter < 1 || nInit < 1 || tol < 0 || reg < 0 || !(min > 0) || max < min) {
-                throw new UsageException("--max-iter and --n-init must be at least 1, --tol and --reg-covar non-negative,"
-                        + " and 0 < --dof-min ≤ --dof-max");
+            List<Integer> ks = o.find(FitOptions.K).orElse(List.of());
+            double reg = o.get(FitOptions.REG_COVAR);
+            double min = o.get(DOF_MIN);
+            double max = o.get(DOF_MAX);
+            if (max < min) {
+                throw new UsageException("--dof-min " + min + " is above --dof-max " + max);
             }
-            TMixtureEm.DofMode mode = o.given("dof") ? TMixtureEm.DofMode.FIXED
-                    : o.flag("dof-tied") ? TMixtureEm.DofMode.TIED : TMixtureEm.DofMode.PER_COMPONENT;
-            double dofInit = o.given("dof") ? o.getDouble("dof") : o.getDouble("dof-init");
-            if (!(dofInit > 0)) {
-                throw new UsageException("--dof and --dof-init must be positive");
-            }
-            String init = o.require("init");
+            TMixtureEm.DofMode mode = o.given(DOF) ? TMixtureEm.DofMode.FIXED
+                    : o.get(DOF_TIED) ? TMixtureEm.DofMode.TIED : TMixtureEm.DofMode.PER_COMPONENT;
+            double dofInit = o.find(DOF).orElse(o.get(DOF_INIT));
+            String init = o.get(Initializer.INIT);
             Initializer.Method method = Initializer.Method.parse(init);
-            if (method == null && !(init.contains("/") || init.endsWith(".json"))) {
-                throw new UsageException("--init must be kmeans, k-means++, random-from-data, random or a model.json path,"
-                        + " not '" + init + "'");
-            }
             if (method != null && ks.isEmpty()) {
                 throw new UsageException("--k is required (unless --init is a model.json)");
             }
-            return new Request(in, ks, types, TMixtureEm.of(reg, mode, min, max), dofInit, maxIter, tol, reg,
-                    o.getLong("seed"), nInit, init, method);
+            return new Request(in, ks, o.get(FitOptions.COVARIANCE), TMixtureEm.of(reg, mode, min, max), dofInit,
+                    o.get(FitOptions.MAX_ITER), o.get(FitOptions.TOL), reg, o.get(FitOptions.SEED), o.get(FitOptions.N_INIT),
+                    init, method);
         }
 
         /** With a warm start the initial model fixes K and the covariance type. */
         Request warmStart(Options o, TMixture start) {
-            if (o.given("k") && !(ks.size() == 1 && ks.get(0) == start.size())) {
-                throw new UsageException("--k " + o.require("k") + " does not match the initial model's " + start.size()
+            if (o.given(FitOptions.K) && !(ks.size() == 1 && ks.get(0) == start.size())) {
+                throw new UsageException("--k " + o.text(FitOptions.K).orElse("") + " does not match the initial model's " + start.size()
                         + " components");
             }
-            if (o.given("covariance") && !(types.size() == 1 && types.get(0) == start.covarianceType())) {
-                throw new UsageException("--covariance " + o.require("covariance") + " does not match the initial"
+            if (o.given(FitOptions.COVARIANCE) && !(types.size() == 1 && types.get(0) == start.covarianceType())) {
+                throw new UsageException("--covariance " + o.text(FitOptions.COVARIANCE).orElse("") + " does not match the initial"
                         + " model's " + start.covarianceType().label());
             }
             return new Request(in, List.of(start.size()), List.of(start.covarianceType()), em, dofInit, maxIter, tol,

@@ -33,7 +33,7 @@ class ExampleConfigTest {
             assertNotNull(job, name + " does not start with a job name");
             Options o = Options.parse(job.name(), job.options(), new String[] {"--config", f.toString()},
                     HadoopFiles::readConfigText);
-            assertTrue(o.given("output"), name);
+            assertTrue(o.given(io.sufstat.jobs.io.AtomicOutput.OUTPUT), name);
         }
     }
 }
