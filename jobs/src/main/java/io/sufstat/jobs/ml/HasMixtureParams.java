@@ -51,6 +51,10 @@ public interface HasMixtureParams {
         return mixtureParams().logDensityCol;
     }
 
+    default Param<String> tWeightCol() {
+        return mixtureParams().tWeightCol;
+    }
+
     default Param<String> covarianceType() {
         return mixtureParams().covarianceType;
     }

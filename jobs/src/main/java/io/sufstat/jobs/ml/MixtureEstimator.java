@@ -134,7 +134,12 @@ public abstract class MixtureEstimator<E extends MixtureEstimator<E>> extends Es
     @Override
     public StructType transformSchema(StructType schema) {
         return MixtureParams.transformSchema(schema, (String) $(p.featuresCol), (String) $(p.predictionCol),
-                (String) $(p.probabilityCol), (String) $(p.logDensityCol));
+                (String) $(p.probabilityCol), (String) $(p.logDensityCol), fitsTMixture() ? (String) $(p.tWeightCol) : "");
+    }
+
+    /** Whether the fitted model is a Student-t mixture (whose transform adds {@code tWeightCol}). */
+    protected boolean fitsTMixture() {
+        return false;
     }
 
     @Override

@@ -38,6 +38,7 @@ final class MixtureParams implements Serializable {
     final Param<String> predictionCol;
     final Param<String> probabilityCol;
     final Param<String> logDensityCol;
+    final Param<String> tWeightCol;
     final Param<String> covarianceType;
     final DoubleParam regCovar;
     final Param<String> initMode;
@@ -54,6 +55,9 @@ final class MixtureParams implements Serializable {
         predictionCol = new Param<>(parent, "predictionCol", "output column: most probable component (0-based)");
         probabilityCol = new Param<>(parent, "probabilityCol", "output column: posterior probabilities (vector)");
         logDensityCol = new Param<>(parent, "logDensityCol", "output column: log-density of the row; empty for none");
+        tWeightCol = new Param<>(parent, "tWeightCol", "output column of a Student-t mixture: the row's expected latent"
+                + " weight E[u | x] (about 1 for a typical row, near 0 for an outlier); empty for none; Gaussian mixtures"
+                + " add no such column");
         covarianceType = new Param<>(parent, "covarianceType", "full, tied, diag or spherical",
                 ParamValidators.inArray(new String[] {"full", "tied", "diag", "spherical"}));
         regCovar = new DoubleParam(parent, "regCovar", "added to every covariance diagonal", ParamValidators.gtEq(0));
@@ -73,6 +77,7 @@ final class MixtureParams implements Serializable {
         p.setDefault(predictionCol, "prediction");
         p.setDefault(probabilityCol, "probability");
         p.setDefault(logDensityCol, "logDensity");
+        p.setDefault(tWeightCol, "tWeight");
         p.setDefault(covarianceType, "full");
         p.setDefault(regCovar, 1e-6);
         p.setDefault(initMode, "kmeans");
@@ -83,9 +88,12 @@ final class MixtureParams implements Serializable {
         return CovarianceType.parse(s.toLowerCase(Locale.ROOT));
     }
 
-    /** The output schema: the input plus prediction, probability and (unless empty) log-density. */
+    /**
+     * The output schema: the input plus prediction, probability and (unless empty) log-density and the latent
+     * weight of a t-mixture.
+     */
     static StructType transformSchema(StructType in, String features, String prediction, String probability,
-                                      String logDensity) {
+                                      String logDensity, String tWeight) {
         List<String> names = Arrays.asList(in.fieldNames());
         if (!names.contains(features)) {
             throw new IllegalArgumentException("features column '" + features + "' is not among " + names);
@@ -95,7 +103,7 @@ final class MixtureParams implements Serializable {
                     + in.apply(features).dataType().simpleString() + ", not a Spark ML vector");
         }
         List<StructField> out = new ArrayList<>(Arrays.asList(in.fields()));
-        for (String c : new String[] {prediction, probability, logDensity}) {
+        for (String c : new String[] {prediction, probability, logDensity, tWeight}) {
             if (!c.isEmpty() && names.contains(c)) {
                 throw new IllegalArgumentException("output column '" + c + "' already exists");
             }
@@ -104,6 +112,9 @@ final class MixtureParams implements Serializable {
         out.add(DataTypes.createStructField(probability, SQLDataTypes.VectorType(), false));
         if (!logDensity.isEmpty()) {
             out.add(DataTypes.createStructField(logDensity, DataTypes.DoubleType, false));
+        }
+        if (!tWeight.isEmpty()) {
+            out.add(DataTypes.createStructField(tWeight, DataTypes.DoubleType, false));
         }
         return DataTypes.createStructType(out);
     }

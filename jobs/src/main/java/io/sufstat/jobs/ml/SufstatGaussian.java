@@ -139,7 +139,7 @@ public final class SufstatGaussian extends Estimator<SufstatGaussianMixtureModel
     @Override
     public StructType transformSchema(StructType schema) {
         return MixtureParams.transformSchema(schema, (String) $(featuresCol), (String) $(predictionCol),
-                (String) $(probabilityCol), (String) $(logDensityCol));
+                (String) $(probabilityCol), (String) $(logDensityCol), "");
     }
 
     @Override

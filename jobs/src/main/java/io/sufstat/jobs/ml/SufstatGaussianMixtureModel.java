@@ -155,10 +155,20 @@ public final class SufstatGaussianMixtureModel extends Model<SufstatGaussianMixt
         return this;
     }
 
+    /** The column of a t-mixture's latent weights E[u | x] (empty for none; a Gaussian mixture adds none). */
+    public SufstatGaussianMixtureModel setTWeightCol(String v) {
+        set(p.tWeightCol, v);
+        return this;
+    }
+
+    private String tWeightColumn() {
+        return tMixture != null ? (String) $(p.tWeightCol) : "";
+    }
+
     @Override
     public StructType transformSchema(StructType schema) {
         return MixtureParams.transformSchema(schema, (String) $(p.featuresCol), (String) $(p.predictionCol),
-                (String) $(p.probabilityCol), (String) $(p.logDensityCol));
+                (String) $(p.probabilityCol), (String) $(p.logDensityCol), tWeightColumn());
     }
 
     @Override
@@ -167,6 +177,7 @@ public final class SufstatGaussianMixtureModel extends Model<SufstatGaussianMixt
         Dataset<Row> df = dataset.toDF();
         int at = df.schema().fieldIndex((String) $(p.featuresCol));
         boolean withDensity = !((String) $(p.logDensityCol)).isEmpty();
+        boolean withTWeight = !tWeightColumn().isEmpty();
         SparkSession spark = dataset.sparkSession();
         Broadcast<BlockDensity> kernel = new org.apache.spark.api.java.JavaSparkContext(spark.sparkContext())
                 .broadcast(density());
@@ -185,7 +196,7 @@ public final class SufstatGaussianMixtureModel extends Model<SufstatGaussianMixt
                 }
                 return true;
             }, (r, i, ws) -> {
-                Object[] v = new Object[r.length() + (withDensity ? 3 : 2)];
+                Object[] v = new Object[r.length() + 2 + (withDensity ? 1 : 0) + (withTWeight ? 1 : 0)];
                 for (int c = 0; c < r.length(); c++) {
                     v[c] = r.get(c);
                 }
@@ -193,8 +204,12 @@ public final class SufstatGaussianMixtureModel extends Model<SufstatGaussianMixt
                 System.arraycopy(ws.responsibilities(), i * kk, pr, 0, kk);
                 v[r.length()] = KernelBlocks.argmax(ws.responsibilities(), i, kk);
                 v[r.length() + 1] = new DenseVector(pr);
+                int next = r.length() + 2;
                 if (withDensity) {
-                    v[r.length() + 2] = ws.logDensities()[i];
+                    v[next++] = ws.logDensities()[i];
+                }
+                if (withTWeight) {
+                    v[next] = ws.latentWeights()[i];
                 }
                 return RowFactory.create(v);
             }, () -> { });

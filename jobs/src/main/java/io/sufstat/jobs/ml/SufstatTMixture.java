@@ -43,6 +43,11 @@ public final class SufstatTMixture extends MixtureEstimator<SufstatTMixture> {
         setDefault(dofMax, 200.0);
     }
 
+    @Override
+    protected boolean fitsTMixture() {
+        return true;
+    }
+
     public SufstatTMixture setDof(double v) {
         set(dof, v);
         return this;

@@ -77,6 +77,38 @@ class NewMixtureEstimatorsTest extends SparkTest {
         SufstatGaussianMixtureModel reloaded = (SufstatGaussianMixtureModel) PipelineModel.load(
                 dir.resolve("model").toString()).stages()[1];
         assertTrue(reloaded.tMixture().isPresent(), "a t-mixture stays one after save and load");
+        latentWeightsAreTheirFormula(model.transform(df).collectAsList(), t);
+    }
+
+    /**
+     * The transform's {@code tWeight} is E[u | x] = Σ_k τ_k (ν_k + d)/(ν_k + δ_k), δ_k the squared Mahalanobis
+     * distance under scale k; the clean rows weigh about 1 on average. (From this k-means++ start a component
+     * sits among the gross outliers, so they are not all down-weighted: {@code TMixtureUseTest} checks outliers.)
+     */
+    private static void latentWeightsAreTheirFormula(List<Row> rows, TMixture t) {
+        double typical = 0;
+        int n = 0;
+        for (Row r : rows) {
+            double[] x = ((Vector) r.getAs("features")).toArray();
+            double[] tau = ((Vector) r.getAs("probability")).toArray();
+            double expected = 0;
+            for (int k = 0; k < t.size(); k++) {
+                double[] diff = x.clone();
+                for (int j = 0; j < diff.length; j++) {
+                    diff[j] -= t.scales().component(k).mean()[j];
+                }
+                double delta = t.scales().component(k).mahalanobisSquared(diff);
+                expected += tau[k] * (t.degreesOfFreedom(k) + x.length) / (t.degreesOfFreedom(k) + delta);
+            }
+            double u = r.getAs("tWeight");
+            assertEquals(expected, u, 1e-12 * expected, "row " + n);
+            if (n < 1900) {
+                typical += u / 1900;
+            }
+            n++;
+        }
+        assertEquals(2000, n);
+        assertTrue(typical > 0.9, "mean latent weight of the clean rows: " + typical);
     }
 
     @Test
@@ -96,5 +128,6 @@ class NewMixtureEstimatorsTest extends SparkTest {
         assertEquals(job.get("lowerBound").asDouble(), fitted.logLikelihood(), 1e-9 * Math.abs(fitted.logLikelihood()),
                 "the estimator's model reports the lower bound");
         sameTransform(model, df, dir);
+        assertTrue(!List.of(model.transform(df).columns()).contains("tWeight"), "a Gaussian mixture adds no tWeight");
     }
 }
