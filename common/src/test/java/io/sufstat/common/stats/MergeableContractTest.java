@@ -103,6 +103,29 @@ class MergeableContractTest {
                 return concat(new double[] {s.count(), s.weightSum()}, s.mean());
             }
         }));
+        io.sufstat.common.em.Lloyd lloyd = io.sufstat.common.em.Lloyd.from(new double[][] {{0, 0, 0, 0}, {3, -3, 3, -3},
+            {6, -6, 6, -6}, {40, 40, 40, 40}});
+        out.add(new Named("ClusterSums", new Subject<ClusterSums>() {
+            public ClusterSums empty() {
+                return lloyd.zero();
+            }
+
+            public ClusterSums of(double[] x, double[] w, int from, int to) {
+                ClusterSums s = lloyd.zero();
+                lloyd.accumulate(s, lloyd.workspace(to - from), slice(x, from, to, D), slice(w, from, to, 1), to - from);
+                return s;
+            }
+
+            public double[] observe(ClusterSums s) {
+                List<double[]> parts = new ArrayList<>(List.of(new double[] {s.count(), s.inertia()}));
+                double[][] next = lloyd.next(s);
+                for (int j = 0; j < s.clusters(); j++) {
+                    parts.add(new double[] {s.weight(j)});
+                    parts.add(next[j]);
+                }
+                return concat(parts.toArray(new double[0][]));
+            }
+        }));
         for (CovarianceType type : CovarianceType.values()) {
             MixtureKernel kernel = MixtureKernel.of(mixture(type));
             out.add(new Named("EmStatistics " + type.label(), new Subject<EmStatistics>() {

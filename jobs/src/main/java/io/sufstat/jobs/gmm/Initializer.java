@@ -6,6 +6,8 @@ import io.sufstat.common.linalg.NotPositiveDefiniteException;
 import io.sufstat.common.model.CovarianceType;
 import io.sufstat.common.model.GaussianMixture;
 import io.sufstat.common.model.MixtureKernel;
+import io.sufstat.common.em.Lloyd;
+import io.sufstat.common.stats.ClusterSums;
 import io.sufstat.common.stats.EmStatistics;
 import io.sufstat.common.stats.Mergeable;
 import io.sufstat.jobs.cli.JobFailedException;
@@ -14,20 +16,8 @@ import io.sufstat.jobs.cli.Failure;
 import io.sufstat.jobs.em.BlockPass;
 import io.sufstat.jobs.spark.BlockCache;
 import io.sufstat.common.em.RowHash;
-import io.sufstat.jobs.spark.DataBlock;
-import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.ml.clustering.KMeans;
-import org.apache.spark.ml.clustering.KMeansModel;
-import org.apache.spark.ml.linalg.SQLDataTypes;
-import org.apache.spark.ml.linalg.Vector;
-import org.apache.spark.ml.linalg.Vectors;
-import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.storage.StorageLevel;
 
 import java.io.Serializable;
 import java.util.ArrayList;
@@ -39,8 +29,8 @@ import java.util.Locale;
 /**
  * Initial mixtures for EM, in the manner of scikit-learn's {@code init_params}:
  * <ul>
- * <li>{@code kmeans}: Spark ML's {@code KMeans} (k-means‖ seeding, Lloyd iterations), then one M-step
- * from its hard assignments;</li>
+ * <li>{@code kmeans}: k-means++ seeding and Lloyd iterations on the cached blocks ({@link #kMeans}), then
+ * one M-step from the hard assignments to the final centres;</li>
  * <li>{@code k-means++}: K rows chosen by D² sampling (Arthur &amp; Vassilvitskii 2007) as means;</li>
  * <li>{@code random-from-data}: K rows drawn uniformly (by weight) as means;</li>
  * <li>{@code random}: random responsibilities for every row, then one M-step.</li>
@@ -48,10 +38,11 @@ import java.util.Locale;
  * With K = 1 every method gives the maximum-likelihood Gaussian (one M-step with every responsibility 1).
  * Means chosen from rows start with weights 1/K and the data's covariance (shaped to the covariance
  * type) plus reg_covar. Row choices and random responsibilities are drawn from a hash of the row's
- * values and the seed ({@link RowHash}), so they are the same however the data are partitioned;
- * Spark's k-means‖ depends on the partitioning.
+ * values and the seed ({@link RowHash}), so they are the same however the data are partitioned.
  */
 public final class Initializer {
+
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Initializer.class);
 
     public enum Method {
         KMEANS("kmeans"), KMEANS_PLUS_PLUS("k-means++"), RANDOM_FROM_DATA("random-from-data"), RANDOM("random");
@@ -78,7 +69,7 @@ public final class Initializer {
     }
 
     /** {@code --init}: a method, or the path of a model.json to start from. */
-    public static final Opt<String> INIT = Opt.text("init", "METHOD|MODEL", "kmeans (Spark KMeans, k-means‖), k-means++,"
+    public static final Opt<String> INIT = Opt.text("init", "METHOD|MODEL", "kmeans (k-means++ seeding, then Lloyd iterations), k-means++,"
             + " random-from-data, random (random responsibilities), or the path of a model.json to start from (warm"
             + " start).").defaultsTo("kmeans").protectsPath()
             .check(v -> Method.parse(v) != null || v.contains("/") || v.endsWith(".json"),
@@ -110,7 +101,7 @@ public final class Initializer {
                             Initialisation.randomResponsibilities(values, rows, d, k, seed, resp)).mStep(ref, reg);
                 }
                 case KMEANS -> {
-                    double[][] centres = sparkKMeans(spark, cache, k, seed);
+                    double[][] centres = kMeans(jsc, cache, k, seed);
                     MixtureKernel ref = MixtureKernel.of(fromMeans(centres, type, reg, cache));
                     yield statisticsFor(jsc, cache, ref, (values, rows, resp) ->
                             Initialisation.nearestCentre(values, rows, d, centres, resp)).mStep(ref, reg);
@@ -270,35 +261,41 @@ public final class Initializer {
         return centres.toArray(new double[0][]);
     }
 
-    /** Spark ML KMeans (k-means‖) on the cached rows; its centres. */
-    static double[][] sparkKMeans(SparkSession spark, BlockCache cache, int k, long seed) {
+    /** Most Lloyd iterations of the {@code kmeans} initialisation. */
+    static final int KMEANS_MAX_ITER = 100;
+
+    /**
+     * k-means as scikit-learn initialises a Gaussian mixture: k-means++ seeding ({@link #kMeansPlusPlus}), then
+     * Lloyd iterations, each one pass of {@link Lloyd} over the cached blocks, until the centres move by at most
+     * 1e-4 × the mean of the features' variances (scikit-learn's tolerance, as a total squared shift) or
+     * {@value #KMEANS_MAX_ITER} iterations. Every random choice comes from the row hash, so the centres do not
+     * depend on the partitioning beyond rounding.
+     */
+    static double[][] kMeans(JavaSparkContext jsc, BlockCache cache, int k, long seed) throws Exception {
+        long t0 = System.nanoTime();
+        double[][] centres = kMeansPlusPlus(cache, k, seed);
         int d = cache.dimension();
-        JavaRDD<Row> rows = cache.blocks().flatMap((DataBlock b) -> {
-            List<Row> out = new ArrayList<>(b.rows());
-            for (int i = 0; i < b.rows(); i++) {
-                Vector v = Vectors.dense(Arrays.copyOfRange(b.values(), i * d, (i + 1) * d));
-                out.add(RowFactory.create(v, b.weights() == null ? 1.0 : b.weights()[i]));
-            }
-            return out.iterator();
-        });
-        Dataset<Row> df = spark.createDataFrame(rows, DataTypes.createStructType(List.of(
-                DataTypes.createStructField("features", SQLDataTypes.VectorType(), false),
-                DataTypes.createStructField("weight", DataTypes.DoubleType, false)))).persist(StorageLevel.MEMORY_AND_DISK());
-        try {
-            KMeansModel model = new KMeans().setK(k).setSeed(seed).setMaxIter(100).setTol(1e-4)
-                    .setInitMode("k-means||").setWeightCol("weight").fit(df);
-            Vector[] centres = model.clusterCenters();
-            if (centres.length < k) {
-                throw new JobFailedException(Failure.FIT, "k-means found only " + centres.length + " distinct centres for --k " + k
-                        + "; the data have fewer distinct rows than components: use a smaller --k");
-            }
-            double[][] out = new double[k][];
-            for (int j = 0; j < k; j++) {
-                out[j] = centres[j].toArray();
-            }
-            return out;
-        } finally {
-            df.unpersist(true);
+        double[] cov = cache.moments().covariance(io.sufstat.common.stats.CovarianceEstimator.MAXIMUM_LIKELIHOOD);
+        double tol = 0;
+        for (int c = 0; c < d; c++) {
+            tol += 1e-4 * cov[c * d + c] / d;
         }
+        int it = 0;
+        double inertia = Double.NaN;
+        while (it < KMEANS_MAX_ITER) {
+            it++;
+            Lloyd step = Lloyd.from(centres);
+            ClusterSums sums = BlockPass.run(jsc, cache, step);
+            double[][] next = step.next(sums);
+            double shift = Lloyd.shift(centres, next);
+            centres = next;
+            inertia = sums.inertia();
+            if (shift <= tol) {
+                break;
+            }
+        }
+        LOG.info("k-means: {} Lloyd iterations, within-cluster sum of squares {}, {} s", it,
+                String.format("%.6g", inertia), String.format("%.2f", (System.nanoTime() - t0) / 1e9));
+        return centres;
     }
 }

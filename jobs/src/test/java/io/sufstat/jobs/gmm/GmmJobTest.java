@@ -153,7 +153,7 @@ class GmmJobTest extends SparkTest {
         assertEquals(trace.get(trace.size() - 1).asDouble(), m.get("meanLogLikelihood").asDouble(), 0);
     }
 
-    /** The same seed gives the same model whatever the partitioning (row-hash seeding), bit for bit on rerun. */
+    /** The same seed gives the same model whatever the partitioning (row-hash seeding, also k-means), bit for bit on rerun. */
     @Test
     void deterministicForASeedWhateverThePartitions() throws Exception {
         Path dir = tempDir("gmm-det");
@@ -162,7 +162,7 @@ class GmmJobTest extends SparkTest {
         for (int p = 0; p < 4; p++) {
             writeCsv(dir.resolve("four/part-" + p + ".csv"), java.util.Arrays.copyOfRange(x, p * 150, (p + 1) * 150), null);
         }
-        for (String init : List.of("k-means++", "random-from-data", "random")) {
+        for (String init : List.of("kmeans", "k-means++", "random-from-data", "random")) {
             runJob("gmm", "--input", one.getParent().toString(), "--output", dir.resolve(init + "-a").toString(), "--k", "3",
                     "--init", init, "--seed", "3", "--covariance", "diag");
             runJob("gmm", "--input", one.getParent().toString(), "--output", dir.resolve(init + "-b").toString(), "--k", "3",
