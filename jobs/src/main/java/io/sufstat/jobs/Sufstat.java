@@ -27,7 +27,7 @@ public final class Sufstat {
             new io.sufstat.jobs.bgmm.BgmmJob(),
             new GenerateJob(),
             new BenchMleJob(), new io.sufstat.jobs.bench.BenchGmmJob(),
-            new io.sufstat.jobs.bench.BenchPpcaJob());
+            new io.sufstat.jobs.bench.BenchPpcaJob(), new io.sufstat.jobs.bench.BenchStartupJob());
 
     private Sufstat() {
     }

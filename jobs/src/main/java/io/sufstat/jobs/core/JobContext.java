@@ -9,7 +9,8 @@ import org.apache.spark.sql.SparkSession;
 /**
  * What a running job shares: its options and a Spark session, created on first use. When the job was
  * not started by spark-submit (no {@code spark.master} set) the session runs in local mode
- * ({@code --master}, default {@code local[*]}), with the Spark UI and console progress bars off.
+ * ({@code --master}, default {@code local[*]}), with the Spark UI and console progress bars off and one
+ * shuffle partition per core (unless set).
  */
 public final class JobContext implements AutoCloseable {
 
@@ -51,6 +52,10 @@ public final class JobContext implements AutoCloseable {
                     b.config("spark.ui.enabled", "false");
                 }
                 b.config("spark.ui.showConsoleProgress", "false");
+                if (!conf.contains("spark.sql.shuffle.partitions")) {
+                    // One shuffle partition per core rather than Spark's 200: local inputs are small.
+                    b.config("spark.sql.shuffle.partitions", Integer.toString(Runtime.getRuntime().availableProcessors()));
+                }
             }
             options.sparkSettings().forEach(b::config);
             session = b.getOrCreate();

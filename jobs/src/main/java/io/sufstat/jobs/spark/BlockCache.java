@@ -28,6 +28,7 @@ public final class BlockCache implements AutoCloseable {
     private final MomentSummary moments;
     private final int blockRows;
     private boolean missing;
+    private List<List<DataBlock>> local;
     private double weightSum;
     private long contentHash;
 
@@ -107,6 +108,10 @@ public final class BlockCache implements AutoCloseable {
         BlockCache cache = new BlockCache(blocks, d, total.stats(), total.summary(), RowBlock.forDimension(d).capacity());
         cache.weightSum = total.weightSum();
         cache.contentHash = total.contentHash();
+        long rows = total.summary() != null ? total.summary().count() : total.stats().rowsUsed();
+        if ((double) rows * d <= localLimit()) {
+            cache.local = blocks.glom().collect();
+        }
         return cache;
     }
 
@@ -171,6 +176,20 @@ public final class BlockCache implements AutoCloseable {
 
     public JavaRDD<DataBlock> blocks() {
         return blocks;
+    }
+
+    /**
+     * Values (rows × d) up to which a cache also keeps its blocks on the driver, partition by partition, so that
+     * passes over it run there without a Spark job each ({@code -Dsufstat.localPassLimit}, default 2²⁰ ≈ 8 MiB of
+     * doubles; 0 runs every pass as a Spark job). The result is the same bits either way.
+     */
+    static double localLimit() {
+        return Double.parseDouble(System.getProperty("sufstat.localPassLimit", Long.toString(1L << 20)));
+    }
+
+    /** The blocks of every partition, in partition order, when the cache is small enough to keep them on the driver. */
+    public java.util.Optional<List<List<DataBlock>>> localPartitions() {
+        return java.util.Optional.ofNullable(local);
     }
 
     public int dimension() {

@@ -52,6 +52,40 @@ public final class OrderedReduce {
         return Optional.of(foldInOrder(parts, merge));
     }
 
+    /**
+     * The same merge order as {@link #reduce} over partitions' results already on the driver ({@code parts.get(i)}
+     * the result of partition i; null for a partition without one): the same bits as the distributed reduction.
+     */
+    public static <T> Optional<T> reduceLocal(List<T> parts, Function2<T, T, T> merge) throws Exception {
+        List<Tuple2<Integer, T>> level = new ArrayList<>();
+        for (int i = 0; i < parts.size(); i++) {
+            if (parts.get(i) != null) {
+                level.add(new Tuple2<>(i, parts.get(i)));
+            }
+        }
+        long n = parts.size();
+        while (n > DIRECT) {
+            int fanIn = (int) Math.ceil(Math.sqrt(n));
+            int groups = (int) ((n + fanIn - 1) / fanIn);
+            List<List<Tuple2<Integer, T>>> byGroup = new ArrayList<>();
+            for (int g = 0; g < groups; g++) {
+                byGroup.add(new ArrayList<>());
+            }
+            for (Tuple2<Integer, T> t : level) {
+                byGroup.get(t._1() / fanIn).add(t);
+            }
+            List<Tuple2<Integer, T>> next = new ArrayList<>();
+            for (int g = 0; g < groups; g++) {
+                if (!byGroup.get(g).isEmpty()) {
+                    next.add(new Tuple2<>(g, foldInOrder(byGroup.get(g), merge)));
+                }
+            }
+            level = next;
+            n = groups;
+        }
+        return level.isEmpty() ? Optional.empty() : Optional.of(foldInOrder(level, merge));
+    }
+
     private static <T> T foldInOrder(Iterable<Tuple2<Integer, T>> parts, Function2<T, T, T> merge) throws Exception {
         List<Tuple2<Integer, T>> sorted = new ArrayList<>();
         parts.forEach(sorted::add);

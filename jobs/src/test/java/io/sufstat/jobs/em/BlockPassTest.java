@@ -1,0 +1,80 @@
+package io.sufstat.jobs.em;
+
+import io.sufstat.common.em.GaussianMixtureEm;
+import io.sufstat.common.model.CovarianceType;
+import io.sufstat.common.model.GaussianMixture;
+import io.sufstat.common.stats.EmStatistics;
+import io.sufstat.jobs.SparkTest;
+import io.sufstat.jobs.spark.BlockCache;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.storage.StorageLevel;
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A small cache's passes run on the driver, a large one's as Spark jobs; both merge the partitions' statistics
+ * in the same order, so they give the same bits, also beyond the 32 partitions after which the ordered
+ * reduction merges in groups.
+ */
+class BlockPassTest extends SparkTest {
+
+    private static BlockCache cache(JavaSparkContext jsc, int partitions, boolean local) throws Exception {
+        int d = 3;
+        java.util.List<io.sufstat.jobs.spark.DataBlock> blocks = new java.util.ArrayList<>();
+        java.util.SplittableRandom rng = new java.util.SplittableRandom(5);
+        for (int b = 0; b < 120; b++) {
+            int rows = 1 + rng.nextInt(40);
+            double[] values = new double[rows * d];
+            double[] weights = new double[rows];
+            for (int i = 0; i < rows; i++) {
+                double[] centre = {1e3 + 4 * (i % 3), 1e3 - 3 * (i % 2), 1e3};
+                for (int j = 0; j < d; j++) {
+                    values[i * d + j] = centre[j] + (1 + j) * rng.nextGaussian();
+                }
+                weights[i] = 0.5 + rng.nextDouble();
+            }
+            blocks.add(BlockCache.block(rows, values, weights));
+        }
+        String before = System.getProperty("sufstat.localPassLimit");
+        System.setProperty("sufstat.localPassLimit", local ? "1e9" : "0");
+        try {
+            return BlockCache.of(jsc.parallelize(blocks, partitions), d, StorageLevel.MEMORY_ONLY());
+        } finally {
+            if (before == null) {
+                System.clearProperty("sufstat.localPassLimit");
+            } else {
+                System.setProperty("sufstat.localPassLimit", before);
+            }
+        }
+    }
+
+    @Test
+    void driverAndSparkPassesGiveTheSameBits() throws Exception {
+        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark().sparkContext());
+        GaussianMixture m = GaussianMixture.of(CovarianceType.FULL, new double[] {0.2, 0.3, 0.5},
+                new double[][] {{1e3, 1e3, 1e3}, {1e3 + 4, 1e3, 1e3 - 4}, {1e3 - 4, 1e3 + 4, 1e3}},
+                new double[][] {{4, 1, 0, 1, 4, 0, 0, 0, 4}, {4, 0, 0, 0, 4, 0, 0, 0, 4}, {9, 0, 0, 0, 9, 0, 0, 0, 9}});
+        GaussianMixtureEm em = GaussianMixtureEm.of(1e-6, false);
+        for (int partitions : new int[] {3, 40}) {
+            try (BlockCache onDriver = cache(jsc, partitions, true); BlockCache distributed = cache(jsc, partitions, false)) {
+                assertTrue(onDriver.localPartitions().isPresent());
+                assertFalse(distributed.localPartitions().isPresent());
+                assertEquals(partitions, onDriver.localPartitions().get().size());
+                EmStatistics a = BlockPass.run(jsc, onDriver, em.eStep(m, true));
+                EmStatistics b = BlockPass.run(jsc, distributed, em.eStep(m, true));
+                assertEquals(Double.doubleToLongBits(b.logLikelihood()), Double.doubleToLongBits(a.logLikelihood()));
+                GaussianMixture ma = em.update(m, a);
+                GaussianMixture mb = em.update(m, b);
+                for (int j = 0; j < 3; j++) {
+                    assertArrayEquals(mb.component(j).mean(), ma.component(j).mean(), 0.0, partitions + " partitions");
+                    assertArrayEquals(mb.component(j).covariance(), ma.component(j).covariance(), 0.0);
+                }
+                assertArrayEquals(mb.weights(), ma.weights(), 0.0);
+            }
+        }
+    }
+}
