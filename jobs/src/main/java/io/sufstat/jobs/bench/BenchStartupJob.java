@@ -7,6 +7,8 @@ import io.sufstat.jobs.cli.Opt;
 import io.sufstat.jobs.cli.Options;
 import io.sufstat.jobs.core.Job;
 import io.sufstat.jobs.core.JobContext;
+import io.sufstat.jobs.gmm.GmmJob;
+import io.sufstat.jobs.mle.MleJob;
 import io.sufstat.jobs.io.InputOptions;
 import io.sufstat.jobs.io.Json;
 import org.slf4j.Logger;
@@ -82,18 +84,18 @@ public final class BenchStartupJob implements Job {
         String input = o.get(InputOptions.INPUT);
         int repeat = o.get(REPEAT);
         Path work = Files.createTempDirectory("sufstat-bench-startup");
-        String sufstat = "io.sufstat.jobs.Sufstat";
-        List<String> gmm = List.of("gmm", "--input", input, "--output", work.resolve("gmm").toString(), "--k", "3",
+        // Each job's own main class: the same command line as 'sufstat JOB …' after the job's name.
+        List<String> gmm = List.of("--input", input, "--output", work.resolve("gmm").toString(), "--k", "3",
                 "--overwrite", "--quiet");
         List<Command> commands = List.of(
                 new Command("bare Spark session: read CSV, count", List.of(), BareSparkCount.class.getName(),
                         List.of(input), new ArrayList<>()),
                 new Command("bare Spark session: start, stop", List.of(), BareSparkCount.class.getName(), List.of(),
                         new ArrayList<>()),
-                new Command("sufstat gmm --k 3", List.of(), sufstat, gmm, new ArrayList<>()),
-                new Command("sufstat mle", List.of(), sufstat, List.of("mle", "--input", input, "--output",
+                new Command("sufstat gmm --k 3", List.of(), GmmJob.CLASS, gmm, new ArrayList<>()),
+                new Command("sufstat mle", List.of(), MleJob.CLASS, List.of("--input", input, "--output",
                         work.resolve("mle").toString(), "--overwrite", "--quiet"), new ArrayList<>()),
-                new Command("gmm --k 3, every pass a Spark job", List.of("-Dsufstat.localPassLimit=0"), sufstat,
+                new Command("gmm --k 3, every pass a Spark job", List.of("-Dsufstat.localPassLimit=0"), GmmJob.CLASS,
                         gmm.stream().map(a -> a.endsWith("/gmm") ? a + "-spark" : a).toList(), new ArrayList<>()));
         LOG.info("bench-startup: {} repeats of {} commands on {}", repeat, commands.size(), input);
         for (int r = 0; r < repeat; r++) {

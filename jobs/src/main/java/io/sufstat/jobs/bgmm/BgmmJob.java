@@ -282,6 +282,7 @@ public final class BgmmJob implements Job {
         metrics.put("seconds", (System.nanoTime() - t0) / 1e9);
         out.writeText("metrics.json", Json.write(metrics));
         out.commit();
+        io.sufstat.jobs.report.Summary.print(out);
         LOG.info("bgmm: {} effective components of {}; wrote {}", effective, k, out.shown());
     }
 }

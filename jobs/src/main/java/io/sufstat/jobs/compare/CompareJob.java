@@ -149,6 +149,7 @@ public final class CompareJob implements Job {
             metrics.put("seconds", (System.nanoTime() - t) / 1e9);
             out.writeText("metrics.json", Json.write(metrics));
             out.commit();
+            io.sufstat.jobs.report.Summary.print(out);
             LOG.info("KL(A‖B) = {}, KL(B‖A) = {}{}; wrote {}", format(ab), format(ba),
                     failAbove == null ? "" : " (threshold " + failAbove + ")", out.shown());
             if (drift) {

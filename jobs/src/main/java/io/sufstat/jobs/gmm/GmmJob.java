@@ -252,6 +252,7 @@ public final class GmmJob implements Job {
         time.put("total", round((System.nanoTime() - t0) / 1e9));
         out.writeText("metrics.json", Json.write(metrics));
         out.commit();
+        io.sufstat.jobs.report.Summary.print(out);
         LOG.info("wrote {}", out.shown());
     }
 

@@ -66,6 +66,8 @@ public final class AtomicOutput {
     private final ScheduledExecutorService heartbeat;
     private boolean committed;
 
+    private final java.util.Map<String, String> texts = new java.util.LinkedHashMap<>();
+
     private AtomicOutput(FileSystem fs, Path target, Path temp, boolean overwrite, String job) {
         this.fs = fs;
         this.target = target;
@@ -157,6 +159,12 @@ public final class AtomicOutput {
         try (OutputStream out = fs.create(new Path(temp, relative), true)) {
             out.write(content.getBytes(StandardCharsets.UTF_8));
         }
+        texts.put(relative, content);
+    }
+
+    /** The text of a small file this output wrote with {@link #writeText}, for the summary a job prints. */
+    public java.util.Optional<String> writtenText(String relative) {
+        return java.util.Optional.ofNullable(texts.get(relative));
     }
 
     /**

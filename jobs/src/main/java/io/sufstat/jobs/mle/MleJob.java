@@ -112,6 +112,7 @@ public final class MleJob implements Job {
                 GroupedMle.fit(ctx.spark(), table, in, estimator, ridge, out, metrics, t0);
             }
             out.commit();
+            io.sufstat.jobs.report.Summary.print(out);
             LOG.info("wrote {}", out.shown());
         } finally {
             out.abort();

@@ -142,6 +142,7 @@ public final class MppcaJob implements Job {
                 metrics.put("seconds", (System.nanoTime() - t0) / 1e9);
                 out.writeText("metrics.json", Json.write(metrics));
                 out.commit();
+                io.sufstat.jobs.report.Summary.print(out);
                 LOG.info("mppca: wrote {}", out.shown());
             }
         } finally {

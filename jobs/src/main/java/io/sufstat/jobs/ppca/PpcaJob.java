@@ -131,6 +131,7 @@ public final class PpcaJob implements Job {
                 metrics.put("seconds", (System.nanoTime() - t0) / 1e9);
                 out.writeText("metrics.json", Json.write(metrics));
                 out.commit();
+                io.sufstat.jobs.report.Summary.print(out);
                 LOG.info("wrote {}", out.shown());
             }
         } finally {

@@ -171,6 +171,7 @@ public final class ScoreJob implements Job {
             metrics.put("seconds", (System.nanoTime() - t0) / 1e9);
             out.writeText("_metrics.json", Json.write(metrics));
             out.commit();
+            io.sufstat.jobs.report.Summary.print(out);
             kernel.destroy();
             LOG.info("scored {} rows in {} s; wrote {}", stats.rowsUsed(), String.format("%.2f", (System.nanoTime() - t0) / 1e9),
                     out.shown());

@@ -253,6 +253,7 @@ public final class TmmJob implements Job {
         metrics.put("seconds", (System.nanoTime() - t0) / 1e9);
         out.writeText("metrics.json", Json.write(metrics));
         out.commit();
+        io.sufstat.jobs.report.Summary.print(out);
         LOG.info("tmm: ν = {}; wrote {}", Arrays.toString(t.degreesOfFreedom()), out.shown());
     }
 }
