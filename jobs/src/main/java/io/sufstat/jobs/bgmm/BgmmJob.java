@@ -104,7 +104,7 @@ public final class BgmmJob implements Job {
         specs.addAll(List.of(AtomicOutput.OUTPUT, FitOptions.K, FitOptions.COVARIANCE, WEIGHT_PRIOR, WEIGHT_CONCENTRATION,
                 MEAN_PRECISION, MEAN_PRIOR, DOF_PRIOR, COVARIANCE_PRIOR, Initializer.INIT, FitOptions.N_INIT,
                 FitOptions.MAX_ITER, TOL, FitOptions.REG_COVAR, FitOptions.SEED, FitOptions.CHECKPOINT,
-                AtomicOutput.OVERWRITE));
+                io.sufstat.jobs.report.FitReport.OPTION, AtomicOutput.OVERWRITE));
         return specs;
     }
 
@@ -164,6 +164,11 @@ public final class BgmmJob implements Job {
                 EmEngine.Fit<VariationalMixture> fit = fit(ctx.spark(), cache, em, warm == null ? null : warm.mixture(),
                         method, nInit, maxIter, tol, reg, seed, checkpoint);
                 write(out, o, table, in, stats, em, fit, t0);
+                io.sufstat.jobs.report.FitReport.writeIf(o, out, name(), fit.runTraces(), "lower bound",
+                        ctx.sparkContext(), cache, seed);
+                out.commit();
+                io.sufstat.jobs.report.Summary.print(out);
+                LOG.info("bgmm: wrote {}", out.shown());
             }
         } finally {
             out.abort();
@@ -281,8 +286,6 @@ public final class BgmmJob implements Job {
                 : List.of(io.sufstat.jobs.gmm.Degeneracy.stoppedAtMaxIter(fit.iterations())), LOG);
         metrics.put("seconds", (System.nanoTime() - t0) / 1e9);
         out.writeText("metrics.json", Json.write(metrics));
-        out.commit();
-        io.sufstat.jobs.report.Summary.print(out);
-        LOG.info("bgmm: {} effective components of {}; wrote {}", effective, k, out.shown());
+        LOG.info("bgmm: {} effective components of {}", effective, k);
     }
 }

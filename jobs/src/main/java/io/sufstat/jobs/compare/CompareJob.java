@@ -80,7 +80,8 @@ public final class CompareJob implements Job {
 
     @Override
     public List<Opt<?>> options() {
-        return List.of(MODEL_A, MODEL_B, AtomicOutput.OUTPUT, SAMPLES, SEED, MI_GROUPS, FAIL_ABOVE, AtomicOutput.OVERWRITE);
+        return List.of(MODEL_A, MODEL_B, AtomicOutput.OUTPUT, SAMPLES, SEED, MI_GROUPS, FAIL_ABOVE,
+                io.sufstat.jobs.report.FitReport.OPTION, AtomicOutput.OVERWRITE);
     }
 
     @Override
@@ -148,6 +149,9 @@ public final class CompareJob implements Job {
             metrics.put("samples", samples);
             metrics.put("seconds", (System.nanoTime() - t) / 1e9);
             out.writeText("metrics.json", Json.write(metrics));
+            if (o.get(io.sufstat.jobs.report.FitReport.OPTION)) {
+                io.sufstat.jobs.report.DataReports.drift(out, ma, mb, features);
+            }
             out.commit();
             io.sufstat.jobs.report.Summary.print(out);
             LOG.info("KL(A‖B) = {}, KL(B‖A) = {}{}; wrote {}", format(ab), format(ba),

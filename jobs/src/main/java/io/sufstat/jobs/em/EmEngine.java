@@ -9,6 +9,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.Arrays;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -34,7 +35,19 @@ public final class EmEngine {
 
     /** The result of one run. */
     public record Fit<P>(P model, double objective, double weightSum, long count, int iterations, boolean converged,
-                         double[] trace, double seconds, double secondsPerIteration) {
+                         double[] trace, double seconds, double secondsPerIteration, List<double[]> runTraces) {
+
+        Fit(P model, double objective, double weightSum, long count, int iterations, boolean converged, double[] trace,
+            double seconds, double secondsPerIteration) {
+            this(model, objective, weightSum, count, iterations, converged, trace, seconds, secondsPerIteration,
+                    List.of(trace));
+        }
+
+        /** This fit, with the traces of every restart it was chosen from (in run order). */
+        Fit<P> withRunTraces(List<double[]> traces) {
+            return new Fit<>(model, objective, weightSum, count, iterations, converged, trace, seconds,
+                    secondsPerIteration, List.copyOf(traces));
+        }
 
         /** The objective per unit weight (the mean log-likelihood per row). */
         public double meanObjective() {
@@ -126,13 +139,15 @@ public final class EmEngine {
      */
     public static <P, S extends Mergeable<S>> Fit<P> best(int runs, RunOne<P> one) throws Exception {
         Fit<P> best = null;
+        List<double[]> traces = new java.util.ArrayList<>();
         for (int r = 0; r < runs; r++) {
             Fit<P> fit = one.run(r);
+            traces.add(fit.trace());
             if (best == null || fit.objective() > best.objective()) {
                 best = fit;
             }
         }
-        return best;
+        return best == null ? null : best.withRunTraces(traces);
     }
 
     /** Run r of a fit with restarts. */

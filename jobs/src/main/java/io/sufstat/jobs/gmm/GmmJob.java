@@ -83,7 +83,8 @@ public final class GmmJob implements Job {
         List<Opt<?>> specs = new ArrayList<>(InputOptions.SPECS);
         specs.addAll(List.of(AtomicOutput.OUTPUT, FitOptions.K, FitOptions.COVARIANCE, Initializer.INIT,
                 FitOptions.N_INIT, FitOptions.MAX_ITER, FitOptions.TOL, FitOptions.REG_COVAR, FitOptions.SEED,
-                InputOptions.MISSING, FitOptions.CHECKPOINT, AtomicOutput.OVERWRITE));
+                InputOptions.MISSING, FitOptions.CHECKPOINT, io.sufstat.jobs.report.FitReport.OPTION,
+                AtomicOutput.OVERWRITE));
         return specs;
     }
 
@@ -147,6 +148,11 @@ public final class GmmJob implements Job {
                 Selection<GaussianMixture> selection = fitAll(req, cache, warm, checkpoint, ctx);
                 double fitSeconds = (System.nanoTime() - t0) / 1e9 - readSeconds;
                 write(out, req, table, cache, selection, new double[] {readSeconds, fitSeconds}, cacheBytes, t0);
+                io.sufstat.jobs.report.FitReport.writeIf(o, out, name(), selection.chosen().fit().runTraces(),
+                        "mean log-likelihood per row", ctx.sparkContext(), cache, req.seed());
+                out.commit();
+                io.sufstat.jobs.report.Summary.print(out);
+                LOG.info("wrote {}", out.shown());
             }
         } finally {
             out.abort();
@@ -251,9 +257,6 @@ public final class GmmJob implements Job {
         time.put("write", round((System.nanoTime() - tw) / 1e9));
         time.put("total", round((System.nanoTime() - t0) / 1e9));
         out.writeText("metrics.json", Json.write(metrics));
-        out.commit();
-        io.sufstat.jobs.report.Summary.print(out);
-        LOG.info("wrote {}", out.shown());
     }
 
     private static double round(double s) {

@@ -91,7 +91,7 @@ public final class MppcaJob implements Job {
     public List<Opt<?>> options() {
         List<Opt<?>> specs = new ArrayList<>(InputOptions.SPECS);
         specs.addAll(List.of(AtomicOutput.OUTPUT, K, Q, MAX_ITER, TOL, FitOptions.SEED, FitOptions.N_INIT, INIT,
-                FitOptions.CHECKPOINT, AtomicOutput.OVERWRITE));
+                FitOptions.CHECKPOINT, io.sufstat.jobs.report.FitReport.OPTION, AtomicOutput.OVERWRITE));
         return specs;
     }
 
@@ -141,6 +141,8 @@ public final class MppcaJob implements Job {
                 metrics.put("logLikelihood", f.objective());
                 metrics.put("seconds", (System.nanoTime() - t0) / 1e9);
                 out.writeText("metrics.json", Json.write(metrics));
+                io.sufstat.jobs.report.FitReport.writeIf(o, out, name(), f.runTraces(), "mean log-likelihood per row",
+                        jsc, cache, seed);
                 out.commit();
                 io.sufstat.jobs.report.Summary.print(out);
                 LOG.info("mppca: wrote {}", out.shown());

@@ -90,7 +90,7 @@ public final class PpcaJob implements Job {
     public List<Opt<?>> options() {
         List<Opt<?>> specs = new ArrayList<>(InputOptions.SPECS);
         specs.addAll(List.of(AtomicOutput.OUTPUT, Q, MAX_ITER, TOL, FitOptions.SEED, FitOptions.N_INIT, INIT,
-                FitOptions.CHECKPOINT, AtomicOutput.OVERWRITE));
+                FitOptions.CHECKPOINT, io.sufstat.jobs.report.FitReport.OPTION, AtomicOutput.OVERWRITE));
         return specs;
     }
 
@@ -130,6 +130,8 @@ public final class PpcaJob implements Job {
                 metrics.put("secondsPerIteration", f.secondsPerIteration());
                 metrics.put("seconds", (System.nanoTime() - t0) / 1e9);
                 out.writeText("metrics.json", Json.write(metrics));
+                io.sufstat.jobs.report.FitReport.writeIf(o, out, name(), f.runTraces(), "mean log-likelihood per row",
+                        jsc, cache, seed);
                 out.commit();
                 io.sufstat.jobs.report.Summary.print(out);
                 LOG.info("wrote {}", out.shown());

@@ -16,6 +16,9 @@ import io.sufstat.jobs.io.HadoopFiles;
 import io.sufstat.jobs.io.InputOptions;
 import io.sufstat.jobs.io.Json;
 import io.sufstat.jobs.io.ModelInput;
+import io.sufstat.jobs.report.DataReports;
+import io.sufstat.jobs.report.FitReport;
+import io.sufstat.jobs.report.ValueSample;
 import io.sufstat.jobs.io.ModelJson;
 import io.sufstat.jobs.io.ReadStats;
 import io.sufstat.jobs.spark.KernelBlocks;
@@ -91,7 +94,7 @@ public final class ScoreJob implements Job {
     public List<Opt<?>> options() {
         List<Opt<?>> specs = new ArrayList<>(InputOptions.SPECS);
         specs.addAll(ModelInput.SPECS);
-        specs.addAll(List.of(ANOMALY_QUANTILE, ANOMALY_THRESHOLD));
+        specs.addAll(List.of(ANOMALY_QUANTILE, ANOMALY_THRESHOLD, FitReport.OPTION));
         return specs;
     }
 
@@ -151,7 +154,10 @@ public final class ScoreJob implements Job {
             }
             CollectionAccumulator<ReadStats> acc = ModelInput.statsAccumulator(ctx.spark(), "score rows");
             org.apache.spark.util.LongAccumulator flagged = ctx.spark().sparkContext().longAccumulator("anomalies");
-            Scorer scorer = new Scorer(input, kernel, mixture, flatten, latent, flag ? threshold : null, acc, flagged);
+            CollectionAccumulator<double[]> logDensitySample = ctx.spark().sparkContext().collectionAccumulator(
+                    "log-density sample");
+            Scorer scorer = new Scorer(input, kernel, mixture, flatten, latent, flag ? threshold : null, acc, flagged,
+                    logDensitySample);
             JavaRDD<Row> scored = input.rows(acc).mapPartitions(scorer::score);
             Dataset<Row> df = ctx.spark().createDataFrame(scored, schema);
             long t = System.nanoTime();
@@ -170,6 +176,10 @@ public final class ScoreJob implements Job {
             metrics.put("writeSeconds", (System.nanoTime() - t) / 1e9);
             metrics.put("seconds", (System.nanoTime() - t0) / 1e9);
             out.writeText("_metrics.json", Json.write(metrics));
+            if (o.get(FitReport.OPTION)) {
+                DataReports.score(out, ValueSample.merge(logDensitySample.value(), DataReports.SCORE_SAMPLE),
+                        stats.rowsUsed(), flag ? threshold : Double.NaN);
+            }
             out.commit();
             io.sufstat.jobs.report.Summary.print(out);
             kernel.destroy();
@@ -229,9 +239,11 @@ public final class ScoreJob implements Job {
         private final Double threshold;
         private final CollectionAccumulator<ReadStats> acc;
         private final org.apache.spark.util.LongAccumulator flagged;
+        private final CollectionAccumulator<double[]> logDensitySample;
 
         Scorer(ModelInput input, Broadcast<BlockDensity> kernel, boolean mixture, boolean flatten, boolean latent,
-               Double threshold, CollectionAccumulator<ReadStats> acc, org.apache.spark.util.LongAccumulator flagged) {
+               Double threshold, CollectionAccumulator<ReadStats> acc, org.apache.spark.util.LongAccumulator flagged,
+               CollectionAccumulator<double[]> logDensitySample) {
             this.input = input;
             this.kernel = kernel;
             this.mixture = mixture;
@@ -240,15 +252,18 @@ public final class ScoreJob implements Job {
             this.threshold = threshold;
             this.acc = acc;
             this.flagged = flagged;
+            this.logDensitySample = logDensitySample;
         }
 
         Iterator<Row> score(Iterator<Row> rows) {
             BlockDensity k = kernel.value();
             int kk = k.components();
             ModelInput.FeatureReader reader = input.reader();
+            ValueSample sample = new ValueSample(DataReports.SCORE_SAMPLE);
             return KernelBlocks.map(rows, k, BLOCK, (r, values, off) -> reader.read(r, values, off, null, true), (r, i, ws) -> {
                 int width = r.length();
                 double ld = ws.logDensities()[i];
+                sample.add(ld);
                 Object[] v = new Object[width + 1 + (mixture ? (flatten ? 1 + kk : 2) : 0) + (latent ? 1 : 0)
                         + (threshold != null ? 1 : 0)];
                 for (int c = 0; c < width; c++) {
@@ -280,7 +295,10 @@ public final class ScoreJob implements Job {
                     }
                 }
                 return RowFactory.create(v);
-            }, () -> acc.add(reader.stats()));
+            }, () -> {
+                acc.add(reader.stats());
+                logDensitySample.add(sample.values());
+            });
         }
     }
 }

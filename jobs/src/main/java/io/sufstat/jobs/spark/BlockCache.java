@@ -258,6 +258,11 @@ public final class BlockCache implements AutoCloseable {
         return weightSum;
     }
 
+    /** Whether {@link #moments()} is available (not for caches built without the d × d co-moments). */
+    public boolean hasMoments() {
+        return moments != null;
+    }
+
     public MomentSummary moments() {
         if (moments == null) {
             throw new IllegalStateException("this cache was built without moments");

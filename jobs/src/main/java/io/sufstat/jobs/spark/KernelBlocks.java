@@ -29,7 +29,7 @@ public final class KernelBlocks {
         Row emit(Row row, int i, MixtureKernel.Workspace ws);
     }
 
-    /** Maps {@code rows} to output rows; {@code atEnd} runs once when the input is exhausted. */
+    /** Maps {@code rows} to output rows; {@code atEnd} runs once, after the last output row has been taken. */
     public static Iterator<Row> map(Iterator<Row> rows, BlockDensity kernel, int blockRows, Parser parser, Emitter emitter,
                                     Runnable atEnd) {
         int d = kernel.dimension();
@@ -40,11 +40,16 @@ public final class KernelBlocks {
             int n;
             int next;
             boolean done;
+            boolean ended;
 
             @Override
             public boolean hasNext() {
                 while (next == n) {
                     if (done) {
+                        if (!ended) {
+                            ended = true;
+                            atEnd.run();
+                        }
                         return false;
                     }
                     n = 0;
@@ -60,7 +65,6 @@ public final class KernelBlocks {
                     }
                     if (!rows.hasNext()) {
                         done = true;
-                        atEnd.run();
                     }
                 }
                 return true;

@@ -97,7 +97,7 @@ public final class TmmJob implements Job {
         List<Opt<?>> specs = new ArrayList<>(InputOptions.SPECS);
         specs.addAll(List.of(AtomicOutput.OUTPUT, FitOptions.K, FitOptions.COVARIANCE, DOF, DOF_INIT, DOF_TIED, DOF_MIN,
                 DOF_MAX, Initializer.INIT, FitOptions.N_INIT, FitOptions.MAX_ITER, FitOptions.TOL, FitOptions.REG_COVAR,
-                FitOptions.SEED, FitOptions.CHECKPOINT, AtomicOutput.OVERWRITE));
+                FitOptions.SEED, FitOptions.CHECKPOINT, io.sufstat.jobs.report.FitReport.OPTION, AtomicOutput.OVERWRITE));
         return specs;
     }
 
@@ -174,6 +174,12 @@ public final class TmmJob implements Job {
                                     r.maxIter(), r.tol(), r.reg(), r.seed(), checkpoint);
                         });
                 write(out, req, table, stats, selection, t0);
+                io.sufstat.jobs.report.FitReport.writeIf(o, out, name(), selection.chosen().fit().runTraces(),
+                        "mean log-likelihood per row", ctx.sparkContext(), cache, req.seed());
+                out.commit();
+                io.sufstat.jobs.report.Summary.print(out);
+                LOG.info("tmm: ν = {}; wrote {}", Arrays.toString(selection.chosen().fit().model().degreesOfFreedom()),
+                        out.shown());
             }
         } finally {
             out.abort();
@@ -252,8 +258,5 @@ public final class TmmJob implements Job {
         selection.putInto(metrics);
         metrics.put("seconds", (System.nanoTime() - t0) / 1e9);
         out.writeText("metrics.json", Json.write(metrics));
-        out.commit();
-        io.sufstat.jobs.report.Summary.print(out);
-        LOG.info("tmm: ν = {}; wrote {}", Arrays.toString(t.degreesOfFreedom()), out.shown());
     }
 }

@@ -77,4 +77,26 @@ class BlockPassTest extends SparkTest {
             }
         }
     }
+
+    /** The report's row sample: the same rows whatever the partitioning and wherever the pass runs. */
+    @Test
+    void rowSampleIsTheSameWhateverThePartitioning() throws Exception {
+        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark().sparkContext());
+        double[][] reference = null;
+        for (int partitions : new int[] {1, 7, 40}) {
+            for (boolean local : new boolean[] {true, false}) {
+                try (BlockCache cache = cache(jsc, partitions, local)) {
+                    double[][] sample = RowSample.uniform(jsc, cache, 500, 11);
+                    assertEquals(500, sample.length);
+                    if (reference == null) {
+                        reference = sample;
+                    }
+                    for (int i = 0; i < sample.length; i++) {
+                        assertArrayEquals(reference[i], sample[i], 0.0, partitions + " partitions, row " + i);
+                    }
+                    assertEquals(cache.rowCount(), RowSample.uniform(jsc, cache, 100_000, 11).length, "all rows when fewer");
+                }
+            }
+        }
+    }
 }

@@ -1,0 +1,117 @@
+package io.sufstat.jobs.em;
+
+import io.sufstat.common.em.EStep;
+import io.sufstat.common.em.Initialisation;
+import io.sufstat.common.stats.Mergeable;
+import io.sufstat.jobs.spark.BlockCache;
+import org.apache.spark.api.java.JavaSparkContext;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.PriorityQueue;
+
+/**
+ * A uniform sample of cached rows, in one pass and independent of the partitioning: every row gets the key
+ * {@code −ln u / w} with u from a hash of its values and the seed (Efraimidis &amp; Spirakis 2006, weighted
+ * sampling without replacement), and the {@code n} smallest keys win (ties by the rows' values). Each task
+ * keeps its best in a bounded heap; the partitions' lists merge like any statistics. Rows with a missing
+ * value are left out.
+ */
+public final class RowSample {
+
+    private RowSample() {
+    }
+
+    /** A row and its key. */
+    record Keyed(double key, double[] row) implements java.io.Serializable {
+        static final Comparator<Keyed> ORDER = Comparator.comparingDouble(Keyed::key).thenComparing(Keyed::row,
+                Arrays::compare);
+    }
+
+    /** The {@code n} rows with the smallest keys among those seen, in key order. */
+    static final class Best implements Mergeable<Best> {
+        private static final long serialVersionUID = 1L;
+        private final int n;
+        private List<Keyed> sorted = new ArrayList<>();
+        private transient PriorityQueue<Keyed> heap;
+
+        Best(int n) {
+            this.n = n;
+        }
+
+        void offer(Keyed k) {
+            if (heap == null) {
+                heap = new PriorityQueue<>(ORDER_DESCENDING);
+                heap.addAll(sorted);
+            }
+            if (heap.size() < n) {
+                heap.add(k);
+            } else if (Keyed.ORDER.compare(k, heap.peek()) < 0) {
+                heap.poll();
+                heap.add(k);
+            }
+        }
+
+        List<Keyed> rows() {
+            if (heap != null) {
+                sorted = new ArrayList<>(heap);
+                sorted.sort(Keyed.ORDER);
+                heap = null;
+            }
+            return sorted;
+        }
+
+        @Override
+        public Best combine(Best other) {
+            List<Keyed> all = new ArrayList<>(rows());
+            all.addAll(other.rows());
+            all.sort(Keyed.ORDER);
+            sorted = new ArrayList<>(all.subList(0, Math.min(n, all.size())));
+            return this;
+        }
+
+        private void writeObject(java.io.ObjectOutputStream out) throws java.io.IOException {
+            rows();
+            out.defaultWriteObject();
+        }
+
+        private static final Comparator<Keyed> ORDER_DESCENDING = Keyed.ORDER.reversed();
+    }
+
+    /** The pass: every row's key, each task's best. */
+    private record Step(int n, int d, long seed) implements EStep<Best, Void> {
+        @Override
+        public Best zero() {
+            return new Best(n);
+        }
+
+        @Override
+        public Void workspace(int blockRows) {
+            return null;
+        }
+
+        @Override
+        public void accumulate(Best s, Void work, double[] values, double[] weights, int rows) {
+            rows:
+            for (int i = 0; i < rows; i++) {
+                for (int j = 0; j < d; j++) {
+                    if (Double.isNaN(values[i * d + j])) {
+                        continue rows;
+                    }
+                }
+                double key = Initialisation.pickKey(values, i * d, d, weights == null ? 1.0 : weights[i], seed);
+                if (key < Double.POSITIVE_INFINITY) {
+                    s.offer(new Keyed(key, Arrays.copyOfRange(values, i * d, (i + 1) * d)));
+                }
+            }
+        }
+    }
+
+    /** Up to {@code n} rows (row-major, fewer when the data have fewer complete rows of positive weight). */
+    public static double[][] uniform(JavaSparkContext jsc, BlockCache cache, int n, long seed) throws Exception {
+        List<Keyed> best = BlockPass.run(jsc, cache, new Step(n, cache.dimension(), seed)).rows();
+        return best.stream().map(Keyed::row).toArray(double[][]::new);
+    }
+}
