@@ -26,7 +26,11 @@ public final class DataReports {
         return page;
     }
 
-    /** score's report: the summary and the histogram of (a sample of) the log-densities, with the anomaly threshold. */
+    /**
+     * score's report, {@code DIR/_report.html} (its leading {@code _} keeps it out of what Spark and Hadoop read
+     * as the data, as for {@code _metrics.json}): the summary and the histogram of (a sample of) the
+     * log-densities, with the anomaly threshold.
+     */
     public static void score(AtomicOutput out, double[] logDensities, long rows, double threshold) throws IOException {
         Page page = page(out, "sufstat score: log-densities of " + rows + " rows");
         String caption = String.format(Locale.ROOT, "%s; %s", logDensities.length < rows
@@ -36,7 +40,7 @@ public final class DataReports {
                         + " threshold was asked for (--anomaly-quantile or --anomaly-threshold)");
         page.charts("scores", "Log-densities", null, List.of(Figures.histogram(logDensities, threshold, "log-density",
                 caption)), false);
-        out.writeText("report.html", page.html());
+        out.writeText("_report.html", page.html());
     }
 
     /** compare's report: the summary and, per feature, the two models' marginal densities overlaid. */

@@ -134,4 +134,31 @@ class ReportBrowserTest extends SparkTest {
             Files.copy(png, keep.toPath(), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         }
     }
+
+    /** score's and compare's reports in the same browser: the histogram with its threshold, one panel per feature. */
+    @Test
+    void scoreAndCompareReportsRenderInChromium() throws Exception {
+        Path browser = chromium();
+        Path dir = tempDir("report-browser-data");
+        String iris = SummaryTest.IRIS.toString();
+        for (String k : List.of("2", "3")) {
+            assertEquals(0, CliRun.of("gmm", "--input", iris, "--output", dir.resolve("k" + k).toString(), "--k", k,
+                    "--report", "false").exit());
+            assertFalse(Files.exists(dir.resolve("k" + k + "/report.html")), "--report false writes none");
+        }
+        assertEquals(0, CliRun.of("score", "--model", dir.resolve("k3").toString(), "--input", iris, "--output",
+                dir.resolve("s").toString(), "--anomaly-quantile", "0.05").exit());
+        String score = headless(browser, dir.resolve("s/_report.html"), "--dump-dom");
+        assertTrue(score.contains("<svg id=\"histogram\""), score);
+        assertTrue(count(score, "class=\"histogram-bar\"") >= 5, "bars");
+        assertEquals(1, count(score, "class=\"threshold-line\""));
+        assertEquals(0, CliRun.of("compare", "--model-a", dir.resolve("k2").toString(), "--model-b",
+                dir.resolve("k3").toString(), "--output", dir.resolve("c").toString(), "--samples", "2000").exit());
+        String compare = headless(browser, dir.resolve("c/report.html"), "--dump-dom");
+        for (int f = 0; f < 4; f++) {
+            assertTrue(compare.contains("<svg id=\"marginal-" + f + "\""), "feature " + f);
+        }
+        assertEquals(4, count(compare, "class=\"marginal-a\""));
+        assertEquals(4, count(compare, "class=\"marginal-b\""));
+    }
 }

@@ -22,11 +22,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * axis variances that are the sample covariance's eigenvalues (Tipping &amp; Bishop 1999), and the drift and
  * anomaly verdicts.
  */
-class SummaryTest extends SparkTest {
+public class SummaryTest extends SparkTest {
 
     static final Path IRIS = repository().resolve("sample-data/iris.csv");
 
-    static Path repository() {
+    public static Path repository() {
         Path p = Path.of("").toAbsolutePath();
         return Files.exists(p.resolve("sample-data")) ? p : p.getParent();
     }
