@@ -229,7 +229,7 @@ public final class Summary {
         if (report.has("failAbove")) {
             b.append(report.path("drift").asBoolean() ? "verdict: DRIFT - a KL divergence exceeds --fail-above "
                     : "verdict: no drift - both KL divergences are within --fail-above ")
-                    .append(num(report.path("failAbove").asDouble())).append('\n');
+                    .append(stat(report.path("failAbove").asDouble())).append('\n');
         } else {
             b.append("verdict: none asked (give --fail-above X to fail the run on drift)\n");
         }

@@ -36,6 +36,9 @@ class DocumentedCommandsTest {
 
     static final Path ROOT = DeployFilesTest.ROOT;
 
+    /** Appended to a command whose documented exit status is not 0. */
+    static final String EXIT = "#exit=";
+
     /** The README's commands: fenced shell lines and inline spans that start with deploy/sufstat, without placeholders. */
     static List<String> readmeCommands() throws IOException {
         String readme = Files.readString(ROOT.resolve("README.md"), StandardCharsets.UTF_8);
@@ -44,9 +47,11 @@ class DocumentedCommandsTest {
         while (fence.find()) {
             String block = fence.group(1).replaceAll("\\\\\\n\\s*", " ");
             for (String line : block.split("\\n")) {
+                // A documented failure says so: "… # exit 7: drift" runs and must end with that status.
+                Matcher exit = Pattern.compile("#\\s*exit (\\d+)").matcher(line);
                 String cmd = line.replaceAll("\\s+#.*$", "").trim();
                 if (cmd.matches("^(\\w+=\\S+\\s+)*deploy/sufstat\\b.*")) {
-                    out.add(cmd);
+                    out.add(exit.find() ? cmd + " " + EXIT + exit.group(1) : cmd);
                 }
             }
         }
@@ -129,7 +134,10 @@ class DocumentedCommandsTest {
         configs.stream().filter(n -> !ordered.contains(n)).forEach(ordered::add);
         for (String c : ordered) {
             String job = c.substring(0, c.indexOf('-'));
-            run(List.of(ROOT.resolve("deploy/sufstat").toString(), job, "--config", "conf/" + c), wd, 0);
+            // An example that demonstrates a failure says so in a comment: "# exit 7: …".
+            Matcher exit = Pattern.compile("(?m)^#.*\\bexit (\\d+)").matcher(Files.readString(ROOT.resolve("conf/" + c)));
+            run(List.of(ROOT.resolve("deploy/sufstat").toString(), job, "--config", "conf/" + c), wd,
+                    exit.find() ? Integer.parseInt(exit.group(1)) : 0);
         }
         List<String> commands = readmeCommands();
         assertTrue(commands.size() >= 10, commands.toString());
@@ -138,8 +146,12 @@ class DocumentedCommandsTest {
         for (String c : commands) {
             List<String> words = scaled(c, wd);
             // Commands that differ only in driver memory are one command once scaled down.
+            int expected = 0;
+            if (words.get(words.size() - 1).startsWith(EXIT)) {
+                expected = Integer.parseInt(words.remove(words.size() - 1).substring(EXIT.length()));
+            }
             if (done.add(String.join(" ", words).replaceAll("SUFSTAT_DRIVER_MEMORY=\\S+ ", ""))) {
-                run(words, wd, 0);
+                run(words, wd, expected);
             }
         }
         assertTrue(Files.exists(wd.resolve("out/iris-gmm/model.json")) && Files.exists(wd.resolve("out/iris-mle/model.json")));
