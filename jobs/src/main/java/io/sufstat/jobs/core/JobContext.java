@@ -18,6 +18,7 @@ public final class JobContext implements AutoCloseable {
     private final Options options;
     private SparkSession session;
     private boolean ownsSession;
+    private Progress progress;
 
     public JobContext(String jobName, Options options) {
         this.jobName = jobName;
@@ -60,6 +61,7 @@ public final class JobContext implements AutoCloseable {
             options.sparkSettings().forEach(b::config);
             session = b.getOrCreate();
             ownsSession = true;
+            progress = Progress.start(session.sparkContext(), jobName);
             withoutLocalChecksums(session);
             // Spark (re)initialises logging when it starts: apply the job's levels again.
             Runner.configureLogging(options);
@@ -94,6 +96,10 @@ public final class JobContext implements AutoCloseable {
 
     @Override
     public synchronized void close() {
+        if (progress != null) {
+            progress.close();
+            progress = null;
+        }
         if (session != null && ownsSession) {
             session.stop();
         }
