@@ -116,6 +116,7 @@ class DocumentedCommandsTest {
         assertTrue(p.waitFor(600, TimeUnit.SECONDS), "did not finish: " + words);
         String text = Files.readString(log);
         assertEquals(expectedExit, p.exitValue(), String.join(" ", words) + ":\n" + text);
+        assertTrue(text.indexOf('\u001b') < 0, "no terminal escape codes in what " + String.join(" ", words) + " printed");
         System.out.printf("DocumentedCommandsTest: exit %d in %.1f s: %s%n", p.exitValue(), (System.nanoTime() - t0) / 1e9,
                 String.join(" ", words));
         return text;
