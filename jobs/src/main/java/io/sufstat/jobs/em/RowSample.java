@@ -30,18 +30,39 @@ public final class RowSample {
                 Arrays::compare);
     }
 
-    /** The {@code n} rows with the smallest keys among those seen, in key order. */
-    static final class Best implements Mergeable<Best> {
+    /**
+     * The {@code n} rows with the smallest keys among those seen, in key order: a partition's share of the sample,
+     * mergeable with the others' (also usable inside any other one-pass aggregation).
+     */
+    public static final class Best implements Mergeable<Best> {
         private static final long serialVersionUID = 1L;
         private final int n;
         private List<Keyed> sorted = new ArrayList<>();
         private transient PriorityQueue<Keyed> heap;
 
-        Best(int n) {
+        public Best(int n) {
             this.n = n;
         }
 
-        void offer(Keyed k) {
+        /** Offers the row of {@code d} values at {@code offset} (left out when a value is missing or w ≤ 0). */
+        public void offer(double[] values, int offset, int d, double weight, long seed) {
+            for (int j = 0; j < d; j++) {
+                if (Double.isNaN(values[offset + j])) {
+                    return;
+                }
+            }
+            double key = Initialisation.pickKey(values, offset, d, weight, seed);
+            if (key < Double.POSITIVE_INFINITY) {
+                offer(new Keyed(key, Arrays.copyOfRange(values, offset, offset + d)));
+            }
+        }
+
+        /** The rows kept, in key order. */
+        public double[][] sample() {
+            return rows().stream().map(Keyed::row).toArray(double[][]::new);
+        }
+
+        private void offer(Keyed k) {
             if (heap == null) {
                 heap = new PriorityQueue<>(ORDER_DESCENDING);
                 heap.addAll(sorted);
@@ -94,24 +115,14 @@ public final class RowSample {
 
         @Override
         public void accumulate(Best s, Void work, double[] values, double[] weights, int rows) {
-            rows:
             for (int i = 0; i < rows; i++) {
-                for (int j = 0; j < d; j++) {
-                    if (Double.isNaN(values[i * d + j])) {
-                        continue rows;
-                    }
-                }
-                double key = Initialisation.pickKey(values, i * d, d, weights == null ? 1.0 : weights[i], seed);
-                if (key < Double.POSITIVE_INFINITY) {
-                    s.offer(new Keyed(key, Arrays.copyOfRange(values, i * d, (i + 1) * d)));
-                }
+                s.offer(values, i * d, d, weights == null ? 1.0 : weights[i], seed);
             }
         }
     }
 
     /** Up to {@code n} rows (row-major, fewer when the data have fewer complete rows of positive weight). */
     public static double[][] uniform(JavaSparkContext jsc, BlockCache cache, int n, long seed) throws Exception {
-        List<Keyed> best = BlockPass.run(jsc, cache, new Step(n, cache.dimension(), seed)).rows();
-        return best.stream().map(Keyed::row).toArray(double[][]::new);
+        return BlockPass.run(jsc, cache, new Step(n, cache.dimension(), seed)).sample();
     }
 }

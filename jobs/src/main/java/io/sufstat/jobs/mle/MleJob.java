@@ -14,7 +14,9 @@ import io.sufstat.jobs.cli.Failure;
 import io.sufstat.jobs.cli.Opt;
 import io.sufstat.jobs.cli.Options;
 import io.sufstat.jobs.cli.UsageException;
+import io.sufstat.jobs.em.RowSample;
 import io.sufstat.jobs.io.AtomicOutput;
+import io.sufstat.jobs.report.FitReport;
 import io.sufstat.jobs.io.HadoopFiles;
 import io.sufstat.jobs.io.InputOptions;
 import io.sufstat.jobs.io.JobMetrics;
@@ -83,7 +85,7 @@ public final class MleJob implements Job {
     public List<Opt<?>> options() {
         List<Opt<?>> specs = new ArrayList<>(InputOptions.SPECS);
         specs.addAll(List.of(InputOptions.GROUP_BY, InputOptions.MISSING, AtomicOutput.OUTPUT, UNBIASED, REG_COVAR,
-                AtomicOutput.OVERWRITE));
+                FitReport.OPTION, AtomicOutput.OVERWRITE));
         return specs;
     }
 
@@ -107,7 +109,7 @@ public final class MleJob implements Job {
                 }
                 fitWithMissing(table, in, ridge, out, metrics, t0, ctx);
             } else if (in.groupBy().isEmpty()) {
-                fitOne(table, in, estimator, ridge, out, metrics, t0);
+                fitOne(table, in, estimator, ridge, out, metrics, t0, o.get(FitReport.OPTION));
             } else {
                 GroupedMle.fit(ctx.spark(), table, in, estimator, ridge, out, metrics, t0);
             }
@@ -120,8 +122,8 @@ public final class MleJob implements Job {
     }
 
     private static void fitOne(TableSource table, InputOptions in, CovarianceEstimator estimator, double ridge,
-                               AtomicOutput out, ObjectNode metrics, long t0) throws Exception {
-        Aggregate agg = aggregate(table);
+                               AtomicOutput out, ObjectNode metrics, long t0, boolean report) throws Exception {
+        Aggregate agg = aggregate(table, report ? FitReport.sampleRows(table.dimension()) : 0);
         double aggregateSeconds = (System.nanoTime() - t0) / 1e9;
         ReadStats stats = agg.stats;
         stats.warnIfSkipped(LOG);
@@ -144,6 +146,9 @@ public final class MleJob implements Job {
         seconds.put("write", round((System.nanoTime() - tw) / 1e9));
         seconds.put("total", round((System.nanoTime() - t0) / 1e9));
         out.writeText("metrics.json", Json.write(metrics));
+        if (report) {
+            FitReport.write(out, "mle", List.of(), "", agg.sample.sample(), s);
+        }
     }
 
     /** Iterations and tolerance (change of the mean log-likelihood per row) of EM over missing values. */
@@ -192,6 +197,7 @@ public final class MleJob implements Job {
             metrics.put("converged", r.converged());
             metrics.put("seconds", round((System.nanoTime() - t0) / 1e9));
             out.writeText("metrics.json", Json.write(metrics));
+            io.sufstat.jobs.report.FitReport.writeIf(ctx.options(), out, "mle", List.of(), "", ctx.sparkContext(), cache, 0);
         }
     }
 
@@ -248,24 +254,39 @@ public final class MleJob implements Job {
 
     /** The merged summary and read counts of every partition. */
     static Aggregate aggregate(TableSource table) throws Exception {
-        int d = table.dimension();
-        return OrderedReduce.reduce(table.mapPartitions((p, c) -> summarize(d, c)), Aggregate::merge)
-                .orElseGet(() -> new Aggregate(MomentSummary.create(d), new ReadStats()));
+        return aggregate(table, 0);
     }
 
-    /** Reduces one partition's rows to a summary, a block of rows at a time. */
-    public static Iterator<Aggregate> summarize(int d, RowCursor cursor) {
+    /** As {@link #aggregate(TableSource)}, also keeping a uniform sample of up to {@code sampleRows} rows (the report's). */
+    static Aggregate aggregate(TableSource table, int sampleRows) throws Exception {
+        int d = table.dimension();
+        return OrderedReduce.reduce(table.mapPartitions((p, c) -> summarize(d, c, sampleRows)), Aggregate::merge)
+                .orElseGet(() -> new Aggregate(MomentSummary.create(d), new ReadStats(), null));
+    }
+
+    /** Reduces one partition's rows to a summary (and a sample of {@code sampleRows} rows), a block of rows at a time. */
+    static Iterator<Aggregate> summarize(int d, RowCursor cursor, int sampleRows) {
         MomentSummary s = MomentSummary.create(d);
+        RowSample.Best sample = sampleRows > 0 ? new RowSample.Best(sampleRows) : null;
         RowBlock block = RowBlock.forDimension(d);
         while (cursor.next()) {
             block.add(cursor.features(), cursor.weight());
             if (block.isFull()) {
-                s.addBlock(block);
-                block.clear();
+                add(s, sample, block, d);
             }
         }
+        add(s, sample, block, d);
+        return List.of(new Aggregate(s, cursor.stats(), sample)).iterator();
+    }
+
+    private static void add(MomentSummary s, RowSample.Best sample, RowBlock block, int d) {
         s.addBlock(block);
-        return List.of(new Aggregate(s, cursor.stats())).iterator();
+        if (sample != null) {
+            for (int i = 0; i < block.rows(); i++) {
+                sample.offer(block.values(), i * d, d, block.weights()[i], 0);
+            }
+        }
+        block.clear();
     }
 
     /** A partition's (or several partitions') moment summary and read counts. */
@@ -273,10 +294,12 @@ public final class MleJob implements Job {
         private static final long serialVersionUID = 1L;
         final MomentSummary summary;
         final ReadStats stats;
+        final RowSample.Best sample;
 
-        Aggregate(MomentSummary summary, ReadStats stats) {
+        Aggregate(MomentSummary summary, ReadStats stats, RowSample.Best sample) {
             this.summary = summary;
             this.stats = stats;
+            this.sample = sample;
         }
 
         public MomentSummary summary() {
@@ -286,6 +309,9 @@ public final class MleJob implements Job {
         static Aggregate merge(Aggregate a, Aggregate b) {
             a.summary.combine(b.summary);
             a.stats.merge(b.stats);
+            if (a.sample != null && b.sample != null) {
+                a.sample.combine(b.sample);
+            }
             return a;
         }
     }

@@ -79,7 +79,9 @@ public final class FitReport {
                 ChronoUnit.SECONDS) + " to " + out.shown());
         page.text("summary", "Summary", summary);
         List<Page.Figure> fit = new ArrayList<>();
-        fit.add(Figures.traces(traces, objective));
+        if (!traces.isEmpty()) {
+            fit.add(Figures.traces(traces, objective));
+        }
         out.writtenText("selection.csv").filter(csv -> csv.split("\n").length > 2)
                 .ifPresent(csv -> fit.add(Figures.selection(csv)));
         GaussianMixture m = model.mixture();
@@ -87,9 +89,11 @@ public final class FitReport {
             fit.add(Figures.weights(m.weights()));
         }
         page.charts("fit", "The fit", null, fit, false);
-        page.charts("scatter", "The data and the components", String.format(Locale.ROOT, "A seeded sample of %d rows"
-                + " (uniform, the same however the data are partitioned), coloured by most probable component;"
-                + " solid ellipses enclose 1 standard deviation of each component, dashed ones 2.", sample.length),
+        page.charts("scatter", m.size() > 1 ? "The data and the components" : "The data and the model",
+                String.format(Locale.ROOT, "A seeded sample of %d rows (uniform, the same however the data are"
+                + " partitioned)%s; solid ellipses enclose 1 standard deviation of %s, dashed ones 2.", sample.length,
+                m.size() > 1 ? ", coloured by most probable component" : "", m.size() > 1 ? "each component"
+                : "the Gaussian"),
                 scatters(model, sample, data), false);
         if (model.model() instanceof Ppca p) {
             page.charts("scree", "Principal axes", null, List.of(Figures.scree(p.explainedVariances(), p.noiseVariance())),
@@ -137,8 +141,9 @@ public final class FitReport {
         double[] e2 = new double[d];
         e1[best[0]] = 1;
         e2[best[1]] = 1;
-        out.add(new Page.Figure(Figures.scatter("scatter-features", "on the two features that separate the components"
-                + " best", features.get(best[0]), features.get(best[1]), sample, labels, m, new double[d], e1, e2),
+        out.add(new Page.Figure(Figures.scatter("scatter-features", m.size() > 1 ? "on the two features that separate"
+                + " the components best" : "on the two features of largest variance", features.get(best[0]),
+                features.get(best[1]), sample, labels, m, new double[d], e1, e2),
                 m.size() > 1 ? "The two features whose component means differ most relative to their spread within"
                         + " components." : "The two features of largest variance."));
         return out;
