@@ -82,24 +82,38 @@ public final class ShowJob implements Job {
         boolean file = fs.getFileStatus(p).isFile();
         Path dir = file ? p.getParent() : p;
         String where = HadoopFiles.redact(fs.makeQualified(dir).toString());
-        Summary.Files files = name -> {
-            // A file named on the command line stands for the directory's model.json or report.json.
-            Path f = file && (name.equals("model.json") || name.equals("report.json")) ? p : new Path(dir, name);
-            if (file && !f.equals(p) && (name.equals("model.json") || name.equals("report.json"))) {
-                return Optional.empty();
+        Summary.Files files = new Summary.Files() {
+            @Override
+            public Optional<String> text(String name) throws IOException {
+                return read(fs, p, dir, file, name);
             }
-            if (!fs.exists(f) || fs.getFileStatus(f).isDirectory()) {
-                return Optional.empty();
+
+            @Override
+            public boolean has(String name) throws IOException {
+                Path f = new Path(dir, name);
+                return fs.exists(f) && fs.getFileStatus(f).isFile();
             }
-            if (file && f.equals(p) && !kindMatches(fs, p, name)) {
-                return Optional.empty();
-            }
-            return Optional.of(HadoopFiles.readText(fs, f, name.equals("model.json") ? ModelJson.MAX_FILE_BYTES
-                    : MAX_BYTES, "file"));
         };
         return Summary.ofFiles(files, where).orElseThrow(() -> JobFailedException.model(HadoopFiles.redact(trimmed)
                 + " holds no model.json, report.json or score output; give show the output directory of a sufstat"
                 + " fit, compare or score, or a model.json"));
+    }
+
+    /** A file of the output named {@code name}; a file named on the command line stands for its kind only. */
+    private static Optional<String> read(FileSystem fs, Path p, Path dir, boolean file, String name)
+            throws IOException {
+        Path f = file && (name.equals("model.json") || name.equals("report.json")) ? p : new Path(dir, name);
+        if (file && !f.equals(p) && (name.equals("model.json") || name.equals("report.json"))) {
+            return Optional.empty();
+        }
+        if (!fs.exists(f) || fs.getFileStatus(f).isDirectory()) {
+            return Optional.empty();
+        }
+        if (file && f.equals(p) && !kindMatches(fs, p, name)) {
+            return Optional.empty();
+        }
+        return Optional.of(HadoopFiles.readText(fs, f, name.equals("model.json") ? ModelJson.MAX_FILE_BYTES
+                : MAX_BYTES, "file"));
     }
 
     /** Whether the file named on the command line is a drift report (report.json) or a model (model.json). */

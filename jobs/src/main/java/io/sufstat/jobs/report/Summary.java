@@ -314,6 +314,11 @@ public final class Summary {
     @FunctionalInterface
     public interface Files {
         java.util.Optional<String> text(String name) throws java.io.IOException;
+
+        /** Whether the output holds the file (without reading it). */
+        default boolean has(String name) throws java.io.IOException {
+            return text(name).isPresent();
+        }
     }
 
     /**
@@ -322,6 +327,20 @@ public final class Summary {
      * (generate, sample, impute).
      */
     public static java.util.Optional<String> ofFiles(Files files, String where) throws java.io.IOException {
+        java.util.Optional<String> text = summaryOf(files, where);
+        if (text.isEmpty()) {
+            return text;
+        }
+        StringBuilder b = new StringBuilder(text.get());
+        for (String page : new String[] {"report.html", "_report.html"}) {
+            if (files.has(page)) {
+                b.append("report: ").append(where).append('/').append(page).append(" (open it in any browser)\n");
+            }
+        }
+        return java.util.Optional.of(b.toString());
+    }
+
+    private static java.util.Optional<String> summaryOf(Files files, String where) throws java.io.IOException {
         java.util.Optional<String> model = files.text("model.json");
         java.util.Optional<JsonNode> metrics = files.text("metrics.json").map(t -> parse(t, where + "/metrics.json"));
         if (model.isPresent()) {

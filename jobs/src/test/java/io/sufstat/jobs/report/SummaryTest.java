@@ -61,7 +61,8 @@ public class SummaryTest extends SparkTest {
         assertEquals(4, rows.size(), text);
         assertEquals(1, String.join("", rows).chars().filter(ch -> ch == '*').count(), text);
         String where = "file:" + out.toAbsolutePath();
-        assertTrue(text.endsWith("output: " + where + "\n"), text);
+        assertTrue(text.endsWith("output: " + where + "\nreport: " + where + "/report.html (open it in any browser)\n"),
+                "the summary points to the report:\n" + text);
         assertEquals(text, ShowJob.summarise(out.toString(), new Configuration()), "show prints what the job printed");
         assertEquals(text, ShowJob.summarise(out.resolve("model.json").toString(), new Configuration()),
                 "also given the model.json");
