@@ -217,16 +217,8 @@ public final class MppcaStatistics implements Mergeable<MppcaStatistics> {
         return n.clone();
     }
 
-    /** σ² of the last {@link #ritzBasis} that succeeded. */
-    private transient double ritzNoise;
-
-    /**
-     * The change of basis T0 (q × q) with {@code W T0} the Rayleigh–Ritz model of a component's weighted
-     * covariance S within span(W): with {@code G = WᵀW = LLᵀ} and {@code L⁻¹ (WᵀSW) L⁻ᵀ = VΛVᵀ},
-     * {@code T0 = L⁻ᵀ V (Λ − σ²)^{1/2}} and {@code σ² = (tr S − ΣΛ)/(d − q)}; null while some λ ≤ σ² (the
-     * subspace is still poor and plain EM steps).
-     */
-    private double[] ritzBasis(double[] w, double[] sw, double trS) {
+    /** The Rayleigh–Ritz step of a component with axes W and weighted covariance S ({@code SW} and tr S given). */
+    private java.util.Optional<RayleighRitz> rayleighRitz(double[] w, double[] sw, double trS) {
         double[] g = new double[q * q];
         double[] p = new double[q * q];
         for (int i = 0; i < d; i++) {
@@ -237,72 +229,7 @@ public final class MppcaStatistics implements Mergeable<MppcaStatistics> {
                 }
             }
         }
-        Cholesky cg = Cholesky.decompose(g, q);
-        if (!cg.isPositiveDefinite()) {
-            return null;
-        }
-        double[] l = cg.lower();
-        // L⁻ᵀ: solve Lᵀ X = I column by column (upper-triangular back substitution).
-        double[] linvT = new double[q * q];
-        for (int col = 0; col < q; col++) {
-            for (int r = q - 1; r >= 0; r--) {
-                double v = r == col ? 1 : 0;
-                for (int x = r + 1; x < q; x++) {
-                    v -= l[x * q + r] * linvT[x * q + col];
-                }
-                linvT[r * q + col] = v / l[r * q + r];
-            }
-        }
-        double[] h = new double[q * q];
-        for (int r = 0; r < q; r++) {
-            for (int c = 0; c < q; c++) {
-                double v = 0;
-                for (int x = 0; x < q; x++) {
-                    for (int y = 0; y < q; y++) {
-                        v += linvT[x * q + r] * 0.5 * (p[x * q + y] + p[y * q + x]) * linvT[y * q + c];
-                    }
-                }
-                h[r * q + c] = v;
-            }
-        }
-        io.sufstat.common.linalg.SymmetricEigen e = io.sufstat.common.linalg.SymmetricEigen.of(h, q);
-        double[] lambda = e.values();
-        double[] v = e.vectors();
-        double captured = 0;
-        for (double x : lambda) {
-            captured += x;
-        }
-        double s2 = (trS - captured) / (d - q);
-        if (!(s2 > 0) || lambda[q - 1] <= s2 * (1 + 1e-6)) {
-            return null;
-        }
-        double[] t0 = new double[q * q];
-        for (int r = 0; r < q; r++) {
-            for (int c = 0; c < q; c++) {
-                double x = 0;
-                for (int y = 0; y < q; y++) {
-                    x += linvT[r * q + y] * v[y * q + c];
-                }
-                t0[r * q + c] = x * Math.sqrt(lambda[c] - s2);
-            }
-        }
-        ritzNoise = s2;
-        return t0;
-    }
-
-    /** {@code A T} for row-major {@code A} (d × q) and {@code T} (q × q). */
-    private double[] times(double[] a, double[] t) {
-        double[] out = new double[d * q];
-        for (int i = 0; i < d; i++) {
-            for (int c = 0; c < q; c++) {
-                double x = 0;
-                for (int y = 0; y < q; y++) {
-                    x += a[i * q + y] * t[y * q + c];
-                }
-                out[i * q + c] = x;
-            }
-        }
-        return out;
+        return RayleighRitz.of(g, p, trS, d, q);
     }
 
     /** The new weights (into {@code weights}) and components; throws naming a component that has collapsed. */
@@ -346,11 +273,11 @@ public final class MppcaStatistics implements Mergeable<MppcaStatistics> {
             double sigma2 = c.noiseVariance();
             // The Rayleigh–Ritz optimum within span(W) first (as in ppca): the variances along the current
             // axes exactly, then the EM step from there moves the subspace.
-            double[] t0 = ritzBasis(w, sw, trS);
-            if (t0 != null) {
-                w = times(w, t0);
-                sw = times(sw, t0);
-                sigma2 = ritzNoise;
+            java.util.Optional<RayleighRitz> ritz = rayleighRitz(w, sw, trS);
+            if (ritz.isPresent()) {
+                w = RayleighRitz.times(w, ritz.get().basisChange(), d, q);
+                sw = RayleighRitz.times(sw, ritz.get().basisChange(), d, q);
+                sigma2 = ritz.get().noiseVariance();
                 c = Ppca.of(mu, w, q, sigma2);
             }
             double[] minv = c.mInverse();

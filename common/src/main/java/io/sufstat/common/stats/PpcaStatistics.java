@@ -165,75 +165,22 @@ public final class PpcaStatistics implements Mergeable<PpcaStatistics> {
                 }
             }
         }
-        Cholesky cg = Cholesky.decompose(g, q).orThrow(null);
-        double[] l = cg.lower();
-        double[] linvT = upperInverseOfLowerTranspose(l, q);
-        // H = L⁻¹ P L⁻ᵀ with P = S_zz / N.
-        double[] h = new double[q * q];
-        for (int r = 0; r < q; r++) {
-            for (int c = 0; c < q; c++) {
-                double v = 0;
-                for (int i = 0; i < q; i++) {
-                    for (int j = 0; j < q; j++) {
-                        v += linvT[i * q + r] * (szz[i * q + j] / n) * linvT[j * q + c];
-                    }
-                }
-                h[r * q + c] = v;
-            }
+        double[] p = new double[q * q];
+        for (int i = 0; i < q * q; i++) {
+            p[i] = szz[i] / n;
         }
-        for (int r = 0; r < q; r++) {
-            for (int c = 0; c < r; c++) {
-                double v = 0.5 * (h[r * q + c] + h[c * q + r]);
-                h[r * q + c] = v;
-                h[c * q + r] = v;
-            }
-        }
-        io.sufstat.common.linalg.SymmetricEigen e = io.sufstat.common.linalg.SymmetricEigen.of(h, q);
-        double[] lambda = e.values();
-        double[] v = e.vectors();
-        double captured = 0;
-        for (double x : lambda) {
-            captured += x;
-        }
-        double sigma2 = (sumSquares / n - captured) / (d - q);
-        if (!(sigma2 > 0) || lambda[q - 1] <= sigma2 * (1 + 1e-6)) {
+        java.util.Optional<RayleighRitz> step = RayleighRitz.of(g, p, sumSquares / n, d, q);
+        if (step.isEmpty()) {
             return java.util.Optional.empty();
         }
-        // T0 = L⁻ᵀ V diag(√(λ − σ²)): W_new = B T0.
-        double[] t0 = new double[q * q];
-        for (int r = 0; r < q; r++) {
-            for (int c = 0; c < q; c++) {
-                double x = 0;
-                for (int k = 0; k < q; k++) {
-                    x += linvT[r * q + k] * v[k * q + c];
-                }
-                t0[r * q + c] = x * Math.sqrt(lambda[c] - sigma2);
-            }
-        }
-        double[] wNew = new double[d * q];
-        for (int i = 0; i < d; i++) {
-            for (int c = 0; c < q; c++) {
-                double x = 0;
-                for (int k = 0; k < q; k++) {
-                    x += b[i * q + k] * t0[k * q + c];
-                }
-                wNew[i * q + c] = x;
-            }
-        }
+        double[] t0 = step.get().basisChange();
+        double sigma2 = step.get().noiseVariance();
+        // W_new = B T0.
+        double[] wNew = RayleighRitz.times(b, t0, d, q);
         Ppca ritz = Ppca.of(model.mean(), wNew, q, sigma2);
         // B_new = W_new M_new⁻¹ = B T0 M_new⁻¹.
         double[] minv = ritz.mInverse();
-        double[] t = new double[q * q];
-        for (int r = 0; r < q; r++) {
-            for (int c = 0; c < q; c++) {
-                double x = 0;
-                for (int k = 0; k < q; k++) {
-                    x += t0[r * q + k] * minv[k * q + c];
-                }
-                t[r * q + c] = x;
-            }
-        }
-        return java.util.Optional.of(new RitzStep(ritz, t));
+        return java.util.Optional.of(new RitzStep(ritz, RayleighRitz.times(t0, minv, q, q)));
     }
 
     /** A Rayleigh–Ritz model and the change of basis {@code T} from the pass's B to the model's. */
@@ -272,27 +219,6 @@ public final class PpcaStatistics implements Mergeable<PpcaStatistics> {
         return o;
     }
 
-    /** {@code L⁻ᵀ} (upper triangular, row-major) of a lower-triangular L. */
-    private static double[] upperInverseOfLowerTranspose(double[] l, int q) {
-        // Solve L X = I column by column; then L⁻ᵀ = Xᵀ.
-        double[] x = new double[q * q];
-        for (int c = 0; c < q; c++) {
-            for (int r = 0; r < q; r++) {
-                double s = r == c ? 1 : 0;
-                for (int k = 0; k < r; k++) {
-                    s -= l[r * q + k] * x[k * q + c];
-                }
-                x[r * q + c] = s / l[r * q + r];
-            }
-        }
-        double[] t = new double[q * q];
-        for (int r = 0; r < q; r++) {
-            for (int c = 0; c < q; c++) {
-                t[r * q + c] = x[c * q + r];
-            }
-        }
-        return t;
-    }
 
     /** The M-step: the new W and σ² (μ stays the mean). */
     public Ppca mStep(Ppca model) {

@@ -17,7 +17,7 @@ import java.util.PriorityQueue;
  * {@code −ln u / w} with u from a hash of its values and the seed (Efraimidis &amp; Spirakis 2006, weighted
  * sampling without replacement), and the {@code n} smallest keys win (ties by the rows' values). Each task
  * keeps its best in a bounded heap; the partitions' lists merge like any statistics. Rows with a missing
- * value are left out.
+ * value are left out. Any other key ({@link #smallestKeys}) picks rows the same way (the k-means++ seeding).
  */
 public final class RowSample {
 
@@ -30,6 +30,24 @@ public final class RowSample {
                 Arrays::compare);
     }
 
+    /** A row's priority key from its values (at an offset) and its weight; smaller wins, +∞ leaves the row out. */
+    @FunctionalInterface
+    public interface RowKey extends java.io.Serializable {
+        double key(double[] values, int offset, double weight);
+    }
+
+    /** The uniform sample's key: {@code −ln u / w} from the row hash, +∞ for a row with a missing value. */
+    public static RowKey uniformKey(int d, long seed) {
+        return (values, offset, weight) -> {
+            for (int j = 0; j < d; j++) {
+                if (Double.isNaN(values[offset + j])) {
+                    return Double.POSITIVE_INFINITY;
+                }
+            }
+            return Initialisation.pickKey(values, offset, d, weight, seed);
+        };
+    }
+
     /**
      * The {@code n} rows with the smallest keys among those seen, in key order: a partition's share of the sample,
      * mergeable with the others' (also usable inside any other one-pass aggregation).
@@ -37,21 +55,20 @@ public final class RowSample {
     public static final class Best implements Mergeable<Best> {
         private static final long serialVersionUID = 1L;
         private final int n;
+        private final int d;
+        private final RowKey rowKey;
         private List<Keyed> sorted = new ArrayList<>();
         private transient PriorityQueue<Keyed> heap;
 
-        public Best(int n) {
+        public Best(int n, int d, RowKey rowKey) {
             this.n = n;
+            this.d = d;
+            this.rowKey = rowKey;
         }
 
-        /** Offers the row of {@code d} values at {@code offset} (left out when a value is missing or w ≤ 0). */
-        public void offer(double[] values, int offset, int d, double weight, long seed) {
-            for (int j = 0; j < d; j++) {
-                if (Double.isNaN(values[offset + j])) {
-                    return;
-                }
-            }
-            double key = Initialisation.pickKey(values, offset, d, weight, seed);
+        /** Offers the row of {@code d} values at {@code offset} (left out when its key is +∞). */
+        public void offer(double[] values, int offset, double weight) {
+            double key = rowKey.key(values, offset, weight);
             if (key < Double.POSITIVE_INFINITY) {
                 offer(new Keyed(key, Arrays.copyOfRange(values, offset, offset + d)));
             }
@@ -102,10 +119,10 @@ public final class RowSample {
     }
 
     /** The pass: every row's key, each task's best. */
-    private record Step(int n, int d, long seed) implements EStep<Best, Void> {
+    private record Step(int n, int d, RowKey rowKey) implements EStep<Best, Void> {
         @Override
         public Best zero() {
-            return new Best(n);
+            return new Best(n, d, rowKey);
         }
 
         @Override
@@ -116,13 +133,22 @@ public final class RowSample {
         @Override
         public void accumulate(Best s, Void work, double[] values, double[] weights, int rows) {
             for (int i = 0; i < rows; i++) {
-                s.offer(values, i * d, d, weights == null ? 1.0 : weights[i], seed);
+                s.offer(values, i * d, weights == null ? 1.0 : weights[i]);
             }
         }
     }
 
     /** Up to {@code n} rows (row-major, fewer when the data have fewer complete rows of positive weight). */
     public static double[][] uniform(JavaSparkContext jsc, BlockCache cache, int n, long seed) throws Exception {
-        return BlockPass.run(jsc, cache, new Step(n, cache.dimension(), seed)).sample();
+        return smallestKeys(jsc, cache, n, uniformKey(cache.dimension(), seed));
+    }
+
+    /**
+     * The (at most) {@code n} rows with the smallest keys, in key order (ties by the rows' values): one pass, each
+     * partition keeping its best, merged in partition order.
+     */
+    public static double[][] smallestKeys(JavaSparkContext jsc, BlockCache cache, int n, RowKey rowKey)
+            throws Exception {
+        return BlockPass.run(jsc, cache, new Step(n, cache.dimension(), rowKey)).sample();
     }
 }

@@ -9,10 +9,10 @@ import io.sufstat.common.model.MixtureKernel;
 import io.sufstat.common.em.Lloyd;
 import io.sufstat.common.stats.ClusterSums;
 import io.sufstat.common.stats.EmStatistics;
-import io.sufstat.common.stats.Mergeable;
 import io.sufstat.jobs.cli.JobFailedException;
 import io.sufstat.jobs.cli.Opt;
 import io.sufstat.jobs.cli.Failure;
+import io.sufstat.jobs.em.RowSample;
 import io.sufstat.jobs.em.BlockPass;
 import io.sufstat.jobs.spark.BlockCache;
 import io.sufstat.common.em.RowHash;
@@ -22,7 +22,6 @@ import org.apache.spark.sql.SparkSession;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 
@@ -154,65 +153,9 @@ public final class Initializer {
         return Initialisation.fromMeans(means, type, reg, cache.moments());
     }
 
-    /** A row chosen with a priority key; smaller keys win, ties broken by the row's values. */
-    record Candidate(double key, double[] row) implements Serializable {
-        static final Comparator<Candidate> ORDER = Comparator.comparingDouble(Candidate::key)
-                .thenComparing(Candidate::row, Arrays::compare);
-    }
-
-    /** A row's priority key from its values (at an offset), its weight and d; +∞ leaves the row out. */
-    @FunctionalInterface
-    interface RowKey extends Serializable {
-        double key(double[] values, int offset, double weight);
-    }
-
-    /** The {@code count} rows with the smallest keys seen so far, in key order: mergeable. */
-    static final class SmallestKeys implements Mergeable<SmallestKeys> {
-        private static final long serialVersionUID = 1L;
-        final int count;
-        final List<Candidate> top = new ArrayList<>();
-
-        SmallestKeys(int count) {
-            this.count = count;
-        }
-
-        @Override
-        public SmallestKeys combine(SmallestKeys other) {
-            other.top.forEach(c -> offer(top, c, count));
-            return this;
-        }
-    }
-
-    /** The pass that keeps the rows with the smallest keys. */
-    private record SmallestKeysStep(int count, int d, RowKey rowKey) implements EStep<SmallestKeys, Void> {
-        @Override
-        public SmallestKeys zero() {
-            return new SmallestKeys(count);
-        }
-
-        @Override
-        public Void workspace(int blockRows) {
-            return null;
-        }
-
-        @Override
-        public void accumulate(SmallestKeys s, Void work, double[] values, double[] weights, int rows) {
-            for (int i = 0; i < rows; i++) {
-                double key = rowKey.key(values, i * d, weights == null ? 1.0 : weights[i]);
-                if (key < Double.POSITIVE_INFINITY) {
-                    offer(s.top, new Candidate(key, Arrays.copyOfRange(values, i * d, (i + 1) * d)), count);
-                }
-            }
-        }
-    }
-
-    /**
-     * The {@code count} rows with the smallest keys, in key order (ties by the rows' values): one pass,
-     * each partition keeping its best, merged in partition order.
-     */
-    private static List<Candidate> smallestKeys(BlockCache cache, int count, RowKey rowKey) throws Exception {
-        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(cache.blocks().context());
-        return BlockPass.run(jsc, cache, new SmallestKeysStep(count, cache.dimension(), rowKey)).top;
+    /** The {@code count} rows with the smallest keys, in key order ({@link RowSample#smallestKeys}). */
+    private static double[][] smallestKeys(BlockCache cache, int count, RowSample.RowKey rowKey) throws Exception {
+        return RowSample.smallestKeys(JavaSparkContext.fromSparkContext(cache.blocks().context()), cache, count, rowKey);
     }
 
     /**
@@ -221,25 +164,12 @@ public final class Initializer {
      */
     static double[][] pickRows(BlockCache cache, int k, long seed) throws Exception {
         int d = cache.dimension();
-        List<Candidate> best = smallestKeys(cache, k, (values, offset, w) -> Initialisation.pickKey(values, offset, d, w, seed));
-        if (best.size() < k) {
+        double[][] best = smallestKeys(cache, k, (values, offset, w) -> Initialisation.pickKey(values, offset, d, w, seed));
+        if (best.length < k) {
             throw new JobFailedException(Failure.FIT, "--k " + k + " is larger than the number of rows with positive weight ("
-                    + best.size() + "); use a smaller --k");
+                    + best.length + "); use a smaller --k");
         }
-        return best.stream().map(Candidate::row).toArray(double[][]::new);
-    }
-
-    private static void offer(List<Candidate> top, Candidate c, int k) {
-        int at = 0;
-        while (at < top.size() && Candidate.ORDER.compare(top.get(at), c) <= 0) {
-            at++;
-        }
-        if (at < k) {
-            top.add(at, c);
-            if (top.size() > k) {
-                top.remove(top.size() - 1);
-            }
-        }
+        return best;
     }
 
     /** k-means++ seeding: each next centre drawn with probability ∝ weight × squared distance to the nearest centre. */
@@ -250,13 +180,13 @@ public final class Initializer {
         for (int step = 1; step < k; step++) {
             double[][] current = centres.toArray(new double[0][]);
             int at = step;
-            List<Candidate> best = smallestKeys(cache, 1, (values, offset, w) ->
+            double[][] best = smallestKeys(cache, 1, (values, offset, w) ->
                     Initialisation.kMeansPlusPlusKey(values, offset, d, w, seed, at, current));
-            if (best.isEmpty()) {
+            if (best.length == 0) {
                 throw new JobFailedException(Failure.FIT, "--k " + k + " is larger than the number of distinct rows (" + centres.size()
                         + "); use a smaller --k");
             }
-            centres.add(best.get(0).row());
+            centres.add(best[0]);
         }
         return centres.toArray(new double[0][]);
     }

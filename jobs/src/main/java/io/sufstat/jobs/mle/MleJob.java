@@ -267,7 +267,7 @@ public final class MleJob implements Job {
     /** Reduces one partition's rows to a summary (and a sample of {@code sampleRows} rows), a block of rows at a time. */
     static Iterator<Aggregate> summarize(int d, RowCursor cursor, int sampleRows) {
         MomentSummary s = MomentSummary.create(d);
-        RowSample.Best sample = sampleRows > 0 ? new RowSample.Best(sampleRows) : null;
+        RowSample.Best sample = sampleRows > 0 ? new RowSample.Best(sampleRows, d, RowSample.uniformKey(d, 0)) : null;
         RowBlock block = RowBlock.forDimension(d);
         while (cursor.next()) {
             block.add(cursor.features(), cursor.weight());
@@ -283,7 +283,7 @@ public final class MleJob implements Job {
         s.addBlock(block);
         if (sample != null) {
             for (int i = 0; i < block.rows(); i++) {
-                sample.offer(block.values(), i * d, d, block.weights()[i], 0);
+                sample.offer(block.values(), i * d, block.weights()[i]);
             }
         }
         block.clear();
