@@ -55,6 +55,72 @@ public final class MomentSummary implements Mergeable<MomentSummary> {
         return new MomentSummary(dim);
     }
 
+    /**
+     * A summary from its saved parts (as {@link #reference()}, {@link #meanOffset()} and {@link #comoment()} give
+     * them), so that a summary written to disk merges exactly as the one that was kept: the mean stays the
+     * unevaluated sum {@code c + (μ − c)}. Every part is checked: finite, of dimension {@code dim}, a symmetric
+     * co-moment matrix with a non-negative diagonal, {@code 0 ≤ Σw² ≤ W²}; with no weight, the mean parts must
+     * be empty (length 0) and the co-moments zero.
+     *
+     * @throws IllegalArgumentException naming the first part that is not what a summary can hold
+     */
+    public static MomentSummary restore(int dim, long count, double weightSum, double weightSquareSum,
+                                        double[] reference, double[] meanOffset, double[] comoment) {
+        MomentSummary s = create(dim);
+        if (count < 0) {
+            throw new IllegalArgumentException("count must be non-negative, not " + count);
+        }
+        checkWeight(weightSum);
+        if (!(weightSquareSum >= 0) || weightSquareSum > weightSum * weightSum * (1 + 1e-12)) {
+            throw new IllegalArgumentException("the sum of squared weights must be in [0, W²] = [0, "
+                    + weightSum * weightSum + "], not " + weightSquareSum);
+        }
+        if (weightSum > 0 && count == 0) {
+            throw new IllegalArgumentException("a weight sum of " + weightSum + " needs at least one row");
+        }
+        if (comoment.length != dim * dim) {
+            throw new IllegalArgumentException("the co-moment matrix must have " + dim + " x " + dim + " = " + dim * dim
+                    + " entries, not " + comoment.length);
+        }
+        for (int r = 0; r < dim; r++) {
+            for (int c = 0; c < dim; c++) {
+                double v = comoment[r * dim + c];
+                if (!Double.isFinite(v) || v != comoment[c * dim + r] || (r == c && v < 0)) {
+                    throw new IllegalArgumentException("the co-moment matrix must be finite and symmetric with a"
+                            + " non-negative diagonal; entry (" + r + ", " + c + ") is " + v);
+                }
+                if (weightSum == 0 && v != 0) {
+                    throw new IllegalArgumentException("a summary with no weight has zero co-moments, not " + v);
+                }
+            }
+        }
+        if (weightSum == 0) {
+            if (reference.length != 0 || meanOffset.length != 0) {
+                throw new IllegalArgumentException("a summary with no weight has no mean");
+            }
+        } else {
+            if (reference.length != dim || meanOffset.length != dim) {
+                throw new IllegalArgumentException("the mean must have " + dim + " coordinates, not "
+                        + reference.length + " and " + meanOffset.length);
+            }
+            for (int j = 0; j < dim; j++) {
+                if (!Double.isFinite(reference[j]) || !Double.isFinite(meanOffset[j])) {
+                    throw new IllegalArgumentException("the mean must be finite; coordinate " + j + " is "
+                            + reference[j] + " + " + meanOffset[j]);
+                }
+            }
+            s.shift = reference.clone();
+            System.arraycopy(meanOffset, 0, s.meanOffset, 0, dim);
+        }
+        s.count = count;
+        s.weightSum = weightSum;
+        s.weightSquareSum = weightSquareSum;
+        for (int r = 0; r < dim; r++) {
+            System.arraycopy(comoment, r * dim, s.comoment, r * dim, r + 1);
+        }
+        return s;
+    }
+
     /** Adds one row with unit weight. */
     public MomentSummary add(double[] x) {
         return add(x, 1.0);
@@ -250,6 +316,16 @@ public final class MomentSummary implements Mergeable<MomentSummary> {
             m[j] = shift[j] + meanOffset[j];
         }
         return m;
+    }
+
+    /** The reference point c of the mean {@code μ = c + (μ − c)} (a copy; empty while the summary has no weight). */
+    public double[] reference() {
+        return weightSum == 0 ? new double[0] : shift.clone();
+    }
+
+    /** {@code μ − c} (a copy; empty while the summary has no weight). */
+    public double[] meanOffset() {
+        return weightSum == 0 ? new double[0] : meanOffset.clone();
     }
 
     /** {@code M = Σwᵢ(xᵢ−μ)(xᵢ−μ)ᵀ}, full symmetric row-major {@code d × d} (a copy). */

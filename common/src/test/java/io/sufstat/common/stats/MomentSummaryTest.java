@@ -277,4 +277,56 @@ class MomentSummaryTest {
                 () -> MomentSummary.create(2).add(new double[] {1, 2}, Double.NaN));
         assertThrows(IllegalArgumentException.class, () -> MomentSummary.create(2).add(new double[] {1, 2, 3}));
     }
+
+    private static MomentSummary saved(MomentSummary s) {
+        return MomentSummary.restore(s.dimension(), s.count(), s.weightSum(), s.weightSquareSum(), s.reference(),
+                s.meanOffset(), s.comoment());
+    }
+
+    @Test
+    void restoredSummariesMergeBitForBitAsTheKeptOnes() {
+        double[][] rows = correlatedRows(3_000, 3, 1e9, 1.0, 17);
+        double[] w = new double[rows.length];
+        SplittableRandom rng = new SplittableRandom(3);
+        for (int i = 0; i < w.length; i++) {
+            w[i] = rng.nextDouble() * 2;
+        }
+        MomentSummary a = byBlocks(java.util.Arrays.copyOfRange(rows, 0, 1000), java.util.Arrays.copyOfRange(w, 0, 1000), 256);
+        MomentSummary b = byBlocks(java.util.Arrays.copyOfRange(rows, 1000, 3000), java.util.Arrays.copyOfRange(w, 1000, 3000), 256);
+        MomentSummary kept = copyOf(a).combine(b);
+        MomentSummary restored = saved(a).combine(saved(b));
+        assertEquals(kept.count(), restored.count());
+        assertEquals(kept.weightSum(), restored.weightSum(), 0);
+        assertEquals(kept.weightSquareSum(), restored.weightSquareSum(), 0);
+        assertTrue(java.util.Arrays.equals(kept.mean(), restored.mean()));
+        assertTrue(java.util.Arrays.equals(kept.comoment(), restored.comoment()));
+        assertTrue(java.util.Arrays.equals(saved(kept).comoment(), kept.comoment()));
+        // An empty summary round-trips too, and merges as the identity.
+        MomentSummary empty = saved(MomentSummary.create(3).add(new double[] {1, 2, 3}, 0));
+        assertEquals(1, empty.count());
+        assertTrue(java.util.Arrays.equals(kept.comoment(), copyOf(kept).combine(empty).comoment()));
+    }
+
+    @Test
+    void restoreRefusesPartsNoSummaryCanHold() {
+        double[] m = {1, 0.5, 0.5, 2};
+        double[] c = {1, 2};
+        double[] z = {0, 0};
+        assertTrue(MomentSummary.restore(2, 3, 3, 3, c, z, m).covariance(CovarianceEstimator.MAXIMUM_LIKELIHOOD)[3] > 0);
+        String[] says = {"count", "squared weights", "co-moment matrix must have", "symmetric", "mean must have",
+            "finite", "needs at least one row"};
+        List<Runnable> bad = List.of(
+                () -> MomentSummary.restore(2, -1, 3, 3, c, z, m),
+                () -> MomentSummary.restore(2, 3, 3, 10, c, z, m),
+                () -> MomentSummary.restore(2, 3, 3, 3, c, z, new double[] {1, 0, 0}),
+                () -> MomentSummary.restore(2, 3, 3, 3, c, z, new double[] {1, 0.5, 0.4, 2}),
+                () -> MomentSummary.restore(2, 3, 3, 3, new double[] {1}, z, m),
+                () -> MomentSummary.restore(2, 3, 3, 3, c, new double[] {Double.NaN, 0}, m),
+                () -> MomentSummary.restore(2, 0, 3, 3, c, z, m));
+        for (int i = 0; i < bad.size(); i++) {
+            Runnable r = bad.get(i);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, r::run);
+            assertTrue(e.getMessage().contains(says[i]), e.getMessage());
+        }
+    }
 }
