@@ -68,7 +68,6 @@ final class GroupedMle {
             }
         }
         int d = table.dimension();
-        List<String> features = table.features();
         JavaRDD<Partial> partials = table.mapPartitions((p, c) -> summarize(p, d, c)).persist(StorageLevel.MEMORY_AND_DISK());
         try {
             ReadStats stats = new ReadStats();
@@ -77,48 +76,86 @@ final class GroupedMle {
             }
             stats.warnIfSkipped(LOG);
             stats.requireUsableRows(in.path());
-            String est = MleJob.estimatorName(estimator);
-            JavaRDD<Row> models = partials.filter(p -> p.key != null)
+            stats.putInto(metrics);
+            JavaRDD<SavedStatistics.Group> groups = partials.filter(p -> p.key != null)
                     .mapToPair(p -> new Tuple2<>(p.key, p))
                     .groupByKey(Math.max(1, table.numPartitions()))
-                    .map(g -> solve(g._1(), g._2(), features, estimator, est, ridge));
-            Dataset<Row> df = spark.createDataFrame(models, schema(keys))
-                    .orderBy(keys.stream().map(k -> functions.col("`" + k + "`").asc_nulls_first()).toArray(Column[]::new))
-                    .persist(StorageLevel.MEMORY_AND_DISK());
-            try {
-                double aggregateSeconds = (System.nanoTime() - t0) / 1e9;
-                long tw = System.nanoTime();
-                df.write().parquet(out.path("models/parquet"));
-                df.write().json(out.path("models/json"));
-                List<Column> countCols = new ArrayList<>();
-                keys.forEach(k -> countCols.add(functions.col("`" + k + "`")));
-                countCols.add(functions.col("count"));
-                countCols.add(functions.col("weightSum"));
-                df.select(countCols.toArray(new Column[0])).coalesce(1).write().option("header", "true")
-                        .csv(out.path("group-counts"));
-                Row totals = df.agg(functions.count(functions.lit(1)), functions.count(functions.col("error"))).first();
-                long groups = totals.getLong(0);
-                long failed = totals.getLong(1);
-                if (failed > 0) {
-                    List<Row> examples = df.filter(functions.col("error").isNotNull()).limit(3).collectAsList();
-                    LOG.warn("{} of {} groups have no model (see the error column), e.g. {}", failed, groups, examples);
-                }
-                LOG.info("fitted {} groups by ({})", groups, String.join(", ", keys));
-                stats.putInto(metrics);
-                metrics.put("groups", groups);
-                metrics.put("groupsWithoutModel", failed);
-                features.forEach(metrics.putArray("features")::add);
-                ObjectNode seconds = metrics.putObject("seconds");
-                seconds.put("readAndAggregate", MleJob.round(aggregateSeconds));
-                seconds.put("write", MleJob.round((System.nanoTime() - tw) / 1e9));
-                seconds.put("total", MleJob.round((System.nanoTime() - t0) / 1e9));
-                out.writeText("metrics.json", Json.write(metrics));
-            } finally {
-                df.unpersist();
-            }
+                    .map(g -> new SavedStatistics.Group(g._1(), mergeInPartitionOrder(g._2(), d)));
+            SavedStatistics.Header header = new SavedStatistics.Header(table.features(), in.weightCol().orElse(""), keys);
+            write(spark, groups, header, estimator, ridge, out, metrics, t0);
         } finally {
             partials.unpersist();
         }
+    }
+
+    private static MomentSummary mergeInPartitionOrder(Iterable<Partial> parts, int d) {
+        List<Partial> sorted = new ArrayList<>();
+        parts.forEach(sorted::add);
+        sorted.sort(Comparator.comparingInt(p -> p.partition));
+        MomentSummary s = MomentSummary.create(d);
+        for (Partial p : sorted) {
+            s.combine(p.summary);
+        }
+        return s;
+    }
+
+    /**
+     * Solves and writes one Gaussian per group (models/parquet, models/json, group-counts), and the groups'
+     * statistics (stats/), filling metrics.json: shared by {@code mle --group-by} and {@code merge}.
+     */
+    static void write(SparkSession spark, JavaRDD<SavedStatistics.Group> groups, SavedStatistics.Header header,
+                      CovarianceEstimator estimator, double ridge, AtomicOutput out, ObjectNode metrics, long t0)
+            throws Exception {
+        List<String> keys = header.groupBy();
+        List<String> features = header.features();
+        String est = MleJob.estimatorName(estimator);
+        groups = groups.persist(StorageLevel.MEMORY_AND_DISK());
+        JavaRDD<Row> models = groups.map(g -> solve(g.key(), g.summary(), features, estimator, est, ridge));
+        Dataset<Row> df = spark.createDataFrame(models, schema(keys))
+                .orderBy(keys.stream().map(k -> functions.col("`" + k + "`").asc_nulls_first()).toArray(Column[]::new))
+                .persist(StorageLevel.MEMORY_AND_DISK());
+        try {
+            double aggregateSeconds = (System.nanoTime() - t0) / 1e9;
+            long tw = System.nanoTime();
+            df.write().parquet(out.path("models/parquet"));
+            df.write().json(out.path("models/json"));
+            List<Column> countCols = new ArrayList<>();
+            keys.forEach(k -> countCols.add(functions.col("`" + k + "`")));
+            countCols.add(functions.col("count"));
+            countCols.add(functions.col("weightSum"));
+            df.select(countCols.toArray(new Column[0])).coalesce(1).write().option("header", "true")
+                    .csv(out.path("group-counts"));
+            SavedStatistics.write(spark, groups.sortBy(g -> String.join("\u0000", nullsFirst(g.key())), true,
+                    Math.max(1, groups.getNumPartitions())).map(g -> SavedStatistics.row(header, g.key(), g.summary())), out);
+            Row totals = df.agg(functions.count(functions.lit(1)), functions.count(functions.col("error"))).first();
+            long count = totals.getLong(0);
+            long failed = totals.getLong(1);
+            if (failed > 0) {
+                List<Row> examples = df.filter(functions.col("error").isNotNull()).limit(3).collectAsList();
+                LOG.warn("{} of {} groups have no model (see the error column), e.g. {}", failed, count, examples);
+            }
+            LOG.info("fitted {} groups by ({})", count, String.join(", ", keys));
+            metrics.put("groups", count);
+            metrics.put("groupsWithoutModel", failed);
+            features.forEach(metrics.putArray("features")::add);
+            ObjectNode seconds = metrics.putObject("seconds");
+            seconds.put("readAndAggregate", MleJob.round(aggregateSeconds));
+            seconds.put("write", MleJob.round((System.nanoTime() - tw) / 1e9));
+            seconds.put("total", MleJob.round((System.nanoTime() - t0) / 1e9));
+            out.writeText("metrics.json", Json.write(metrics));
+        } finally {
+            df.unpersist();
+            groups.unpersist();
+        }
+    }
+
+    /** A sort key for a group: null values first (as "\u0001" sorts after the empty marker). */
+    private static List<String> nullsFirst(List<String> key) {
+        List<String> out = new ArrayList<>(key.size());
+        for (String k : key) {
+            out.add(k == null ? "" : "\u0001" + k);
+        }
+        return out;
     }
 
     static StructType schema(List<String> keys) {
@@ -139,15 +176,8 @@ final class GroupedMle {
         return DataTypes.createStructType(f);
     }
 
-    private static Row solve(List<String> key, Iterable<Partial> parts, List<String> features,
+    private static Row solve(List<String> key, MomentSummary s, List<String> features,
                              CovarianceEstimator estimator, String est, double ridge) {
-        List<Partial> sorted = new ArrayList<>();
-        parts.forEach(sorted::add);
-        sorted.sort(Comparator.comparingInt(p -> p.partition));
-        MomentSummary s = MomentSummary.create(features.size());
-        for (Partial p : sorted) {
-            s.combine(p.summary);
-        }
         List<Object> values = new ArrayList<>(key);
         values.add("gaussian");
         values.add(features.toArray(new String[0]));

@@ -109,7 +109,7 @@ public final class MleJob implements Job {
                 }
                 fitWithMissing(table, in, ridge, out, metrics, t0, ctx);
             } else if (in.groupBy().isEmpty()) {
-                fitOne(table, in, estimator, ridge, out, metrics, t0, o.get(FitReport.OPTION));
+                fitOne(ctx.spark(), table, in, estimator, ridge, out, metrics, t0, o.get(FitReport.OPTION));
             } else {
                 GroupedMle.fit(ctx.spark(), table, in, estimator, ridge, out, metrics, t0);
             }
@@ -121,34 +121,48 @@ public final class MleJob implements Job {
         }
     }
 
-    private static void fitOne(TableSource table, InputOptions in, CovarianceEstimator estimator, double ridge,
-                               AtomicOutput out, ObjectNode metrics, long t0, boolean report) throws Exception {
+    private static void fitOne(org.apache.spark.sql.SparkSession spark, TableSource table, InputOptions in,
+                               CovarianceEstimator estimator, double ridge, AtomicOutput out, ObjectNode metrics,
+                               long t0, boolean report) throws Exception {
         Aggregate agg = aggregate(table, report ? FitReport.sampleRows(table.dimension()) : 0);
         double aggregateSeconds = (System.nanoTime() - t0) / 1e9;
         ReadStats stats = agg.stats;
         stats.warnIfSkipped(LOG);
         stats.requireUsableRows(in.path());
-        MomentSummary s = agg.summary;
+        stats.putInto(metrics);
+        SavedStatistics.Header header = new SavedStatistics.Header(table.features(), in.weightCol().orElse(""), List.of());
+        writeOne(spark, header, agg.summary, estimator, ridge, out, metrics, aggregateSeconds, t0);
+        if (report) {
+            FitReport.write(out, "mle", List.of(), "", agg.sample.sample(), agg.summary);
+        }
+    }
+
+    /**
+     * Solves and writes the Gaussian of one summary (model.json, metrics.json) and the summary itself (stats/):
+     * shared by {@code mle} and {@code merge}.
+     */
+    static void writeOne(org.apache.spark.sql.SparkSession spark, SavedStatistics.Header header, MomentSummary s,
+                         CovarianceEstimator estimator, double ridge, AtomicOutput out, ObjectNode metrics,
+                         double aggregateSeconds, long t0) throws java.io.IOException {
         if (s.weightSum() == 0) {
             throw new JobFailedException(Failure.INPUT, "all " + s.count() + " rows have weight 0");
         }
-        Gaussian g = solve(s, estimator, ridge, table.features(), "the rows");
+        List<String> features = header.features();
+        Gaussian g = solve(s, estimator, ridge, features, "the rows");
         double ll = s.logLikelihood(g);
         LOG.info("fitted a {}-dimensional Gaussian to {} rows (weight {}): log-likelihood {}", g.dimension(),
                 s.count(), s.weightSum(), ll);
         long tw = System.nanoTime();
-        out.writeText("model.json", Json.write(ModelJson.gaussian(table.features(), s.count(), s.weightSum(), g, ll,
+        out.writeText("model.json", Json.write(ModelJson.gaussian(features, s.count(), s.weightSum(), g, ll,
                 estimatorName(estimator), ridge)));
-        stats.putInto(metrics);
+        SavedStatistics.write(spark, org.apache.spark.api.java.JavaSparkContext.fromSparkContext(spark.sparkContext())
+                .parallelize(List.of(SavedStatistics.row(header, List.of(), s)), 1), out);
         metrics.put("logLikelihood", ll);
         ObjectNode seconds = metrics.putObject("seconds");
         seconds.put("readAndAggregate", round(aggregateSeconds));
         seconds.put("write", round((System.nanoTime() - tw) / 1e9));
         seconds.put("total", round((System.nanoTime() - t0) / 1e9));
         out.writeText("metrics.json", Json.write(metrics));
-        if (report) {
-            FitReport.write(out, "mle", List.of(), "", agg.sample.sample(), s);
-        }
     }
 
     /** Iterations and tolerance (change of the mean log-likelihood per row) of EM over missing values. */
