@@ -144,7 +144,7 @@ public final class Runner {
             // Spark warns that it stops a metrics system that never started after a failed start.
             Configurator.setLevel("org.apache.spark.metrics.MetricsSystem", verbose ? Level.INFO : Level.ERROR);
             // "Truncated the string representation of a plan": a debugging notice, nothing a user can act on.
-            Configurator.setLevel("org.apache.spark.sql.catalyst.util.SparkStringUtils", verbose ? Level.INFO : Level.ERROR);
+            Configurator.setLevel("org.apache.spark.util.SparkStringUtils", verbose ? Level.INFO : Level.ERROR);
             LibraryTraces.install(!verbose);
         } catch (RuntimeException | LinkageError e) {
             // Another logging backend: leave its configuration alone.

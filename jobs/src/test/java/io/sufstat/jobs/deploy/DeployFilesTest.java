@@ -59,22 +59,30 @@ class DeployFilesTest {
     }
 
     @Test
-    void airflowDagCompilesAndNamesRealMainClasses() throws Exception {
-        Path dag = ROOT.resolve("deploy/airflow/sufstat_daily_drift.py");
+    void airflowDagsCompileAndNameRealMainClasses() throws Exception {
         boolean python = new ProcessBuilder("sh", "-c", "command -v python3").start().waitFor() == 0;
         Assumptions.assumeTrue(python, "python3 is not installed");
+        assertEquals(3, compileAndCountMainClasses("sufstat_daily_drift.py"));
+        assertEquals(3, compileAndCountMainClasses("sufstat_daily_window.py"));
+        String drift = Files.readString(ROOT.resolve("deploy/airflow/sufstat_daily_drift.py"));
+        assertTrue(drift.contains("{{ ds }}") && drift.contains("--fail-above") && drift.contains("macros.ds_add(ds, -1)"));
+        String window = Files.readString(ROOT.resolve("deploy/airflow/sufstat_daily_window.py"));
+        assertTrue(window.contains("{date}") && window.contains("\"--window\", \"7\"") && window.contains("\"--window\", \"30\""));
+    }
+
+    /** Byte-compiles a DAG and checks that every java_class it names has a main method; returns how many. */
+    private static int compileAndCountMainClasses(String file) throws Exception {
+        Path dag = ROOT.resolve("deploy/airflow").resolve(file);
         Path pyc = Files.createTempFile("dag", ".pyc");
         run(List.of("python3", "-c", "import py_compile, sys; py_compile.compile(sys.argv[1], cfile=sys.argv[2], doraise=True)",
                 dag.toString(), pyc.toString()));
-        String text = Files.readString(dag);
-        Matcher m = Pattern.compile("java_class=\"([\\w.]+)\"").matcher(text);
+        Matcher m = Pattern.compile("java_class=\"([\\w.]+)\"").matcher(Files.readString(dag));
         int classes = 0;
         while (m.find()) {
             Class.forName(m.group(1)).getMethod("main", String[].class);
             classes++;
         }
-        assertEquals(3, classes);
-        assertTrue(text.contains("{{ ds }}") && text.contains("--fail-above") && text.contains("macros.ds_add(ds, -1)"));
+        return classes;
     }
 
     @Test

@@ -161,25 +161,9 @@ class DocumentedCommandsTest {
     /** The DAG's tasks, with their own arguments, on yesterday's and today's data; then a day with drift fails (exit 7). */
     @Test
     void airflowDagTasksRunWithTheirArguments() throws Exception {
-        String dag = Files.readString(ROOT.resolve("deploy/airflow/sufstat_daily_drift.py"));
-        Map<String, String> constants = new LinkedHashMap<>();
-        Matcher c = Pattern.compile("(?m)^([A-Z_]+) = \"([^\"]*)\"").matcher(dag);
-        while (c.find()) {
-            constants.put(c.group(1), c.group(2));
-        }
-        Map<String, String> classes = new LinkedHashMap<>();
-        Map<String, List<String>> args = new LinkedHashMap<>();
-        Matcher task = Pattern.compile("task_id=\"(\\w+)\".*?java_class=\"([\\w.]+)\".*?application_args=\\[(.*?)\\]",
-                Pattern.DOTALL).matcher(dag);
-        while (task.find()) {
-            classes.put(task.group(1), task.group(2));
-            List<String> a = new ArrayList<>();
-            Matcher item = Pattern.compile("\"([^\"]*)\"|\\b([A-Z_]+)\\b").matcher(task.group(3));
-            while (item.find()) {
-                a.add(item.group(1) != null ? item.group(1) : constants.get(item.group(2)));
-            }
-            args.put(task.group(1), a);
-        }
+        DagTasks dag = DagTasks.of("sufstat_daily_drift.py");
+        Map<String, String> classes = dag.classes();
+        Map<String, List<String>> args = dag.args();
         assertEquals(List.of("fit_gmm", "score_anomalies", "compare_with_yesterday"), List.copyOf(classes.keySet()));
         Path base = Files.createTempDirectory("sufstat-dag");
         events(base, "2026-11-29", 0);
@@ -197,6 +181,87 @@ class DocumentedCommandsTest {
         submit(logs, classes.get("compare_with_yesterday"), args.get("compare_with_yesterday"), base,
                 new String[] {"2026-12-01", "2026-11-30"}, 7);
         assertTrue(Files.exists(base.resolve("reports/events/drift/day=2026-12-01/report.json")), "the report comes first");
+    }
+
+    /** Each task's main class and arguments, read from a DAG file (its string constants substituted). */
+    private record DagTasks(Map<String, String> classes, Map<String, List<String>> args) {
+        static DagTasks of(String file) throws IOException {
+            String dag = Files.readString(ROOT.resolve("deploy/airflow").resolve(file));
+            Map<String, String> constants = new LinkedHashMap<>();
+            Matcher c = Pattern.compile("(?m)^([A-Z_]+) = \"([^\"]*)\"").matcher(dag);
+            while (c.find()) {
+                constants.put(c.group(1), c.group(2));
+            }
+            Map<String, String> classes = new LinkedHashMap<>();
+            Map<String, List<String>> args = new LinkedHashMap<>();
+            Matcher task = Pattern.compile("task_id=\"(\\w+)\".*?java_class=\"([\\w.]+)\".*?application_args=\\[(.*?)\\]",
+                    Pattern.DOTALL).matcher(dag);
+            while (task.find()) {
+                classes.put(task.group(1), task.group(2));
+                List<String> a = new ArrayList<>();
+                Matcher item = Pattern.compile("\"([^\"]*)\"|\\b([A-Z_]+)\\b").matcher(task.group(3));
+                while (item.find()) {
+                    a.add(item.group(1) != null ? item.group(1) : constants.get(item.group(2)));
+                }
+                args.put(task.group(1), a);
+            }
+            return new DagTasks(classes, args);
+        }
+    }
+
+    /**
+     * The window DAG's tasks with their own arguments: a week of daily statistics, then the 7-day window (all
+     * 7 days, every row but the skipped bad ones) and the 30-day window (the 8 days that exist, --allow-missing);
+     * the 7-day window of a day whose week has a gap fails (exit 3) and names the day.
+     */
+    @Test
+    void windowDagTasksRunWithTheirArguments() throws Exception {
+        DagTasks dag = DagTasks.of("sufstat_daily_window.py");
+        assertEquals(List.of("daily_statistics", "window_7_days", "window_30_days"), List.copyOf(dag.classes().keySet()));
+        Path base = Files.createTempDirectory("sufstat-window-dag");
+        Path logs = Files.createDirectories(base.resolve("logs"));
+        java.time.LocalDate first = java.time.LocalDate.parse("2026-11-23");
+        for (int i = 0; i < 8; i++) {
+            String day = first.plusDays(i).toString();
+            events(base, day, 0.1 * i);
+            List<String> a = templated(dag.args().get("daily_statistics"), base, day);
+            if (i < 7) {
+                // The earlier days in this JVM (the same options, checked by the same parser), the last by spark-submit.
+                io.sufstat.jobs.CliRun r = io.sufstat.jobs.CliRun.of(prepend("mle", a));
+                assertEquals(0, r.exit(), String.join("\n", r.log()));
+            } else {
+                submit(logs, dag.classes().get("daily_statistics"), dag.args().get("daily_statistics"), base,
+                        new String[] {day, ""}, 0);
+            }
+        }
+        String last = first.plusDays(7).toString();
+        submit(logs, dag.classes().get("window_7_days"), dag.args().get("window_7_days"), base, new String[] {last, ""}, 0);
+        submit(logs, dag.classes().get("window_30_days"), dag.args().get("window_30_days"), base, new String[] {last, ""}, 0);
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        assertEquals(7 * 3000, json.readTree(base.resolve("models/events/gaussian-7d/day=" + last + "/model.json").toFile())
+                .get("count").asLong());
+        assertEquals(8 * 3000, json.readTree(base.resolve("models/events/gaussian-30d/day=" + last + "/model.json").toFile())
+                .get("count").asLong());
+        // A week with a gap: the strict 7-day window refuses and says which day is missing.
+        String gap = first.plusDays(8).toString();
+        io.sufstat.jobs.CliRun strict = io.sufstat.jobs.CliRun.of(prepend("merge",
+                templated(dag.args().get("window_7_days"), base, first.plusDays(9).toString())));
+        assertEquals(3, strict.exit());
+        assertTrue(strict.failureLine().contains(gap), strict.failureLine());
+    }
+
+    private static List<String> templated(List<String> args, Path base, String day) {
+        List<String> a = new ArrayList<>();
+        for (String t : args) {
+            a.add(t.replace("{{ ds }}", day).replace("hdfs:///", base.toUri().toString()));
+        }
+        return a;
+    }
+
+    private static String[] prepend(String job, List<String> args) {
+        List<String> all = new ArrayList<>(List.of(job));
+        all.addAll(args);
+        return all.toArray(new String[0]);
     }
 
     /** 3,000 events of three features (and one bad row, which --on-bad-record skip counts) for one day. */
