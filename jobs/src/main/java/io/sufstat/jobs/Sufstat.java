@@ -26,7 +26,7 @@ public final class Sufstat {
             new io.sufstat.jobs.ppca.PpcaJob(), new io.sufstat.jobs.ppca.MppcaJob(), new io.sufstat.jobs.tmm.TmmJob(),
             new io.sufstat.jobs.bgmm.BgmmJob(), new io.sufstat.jobs.report.ShowJob(),
             new GenerateJob(),
-            new BenchMleJob(), new io.sufstat.jobs.bench.BenchGmmJob(),
+            new BenchMleJob(), new io.sufstat.jobs.bench.BenchGmmJob(), new io.sufstat.jobs.bench.BenchStochasticJob(),
             new io.sufstat.jobs.bench.BenchPpcaJob(), new io.sufstat.jobs.bench.BenchStartupJob());
 
     private Sufstat() {

@@ -555,6 +555,54 @@ public final class EmStatistics implements Mergeable<EmStatistics> {
     }
 
     /**
+     * Each component's responsibility-weighted moments as a {@link MomentSummary}: weight {@code N_k}, mean
+     * {@code μ_k + S_k/N_k} (kept as the kernel's mean plus the offset) and centred co-moments
+     * {@code Q_k − N_k δ_k δ_kᵀ} (only the diagonal for diag and spherical; off-diagonal entries are zero). A
+     * component without weight is an empty summary. Tied statistics sum Q over the components, so they have
+     * no per-component form.
+     *
+     * @throws IllegalArgumentException for tied statistics
+     */
+    public MomentSummary[] componentMoments(MixtureKernel kernel) {
+        if (type == CovarianceType.TIED) {
+            throw new IllegalArgumentException("tied statistics have no per-component co-moments");
+        }
+        double[] ref = kernel.reference();
+        double[] nk = componentWeights();
+        MomentSummary[] out = new MomentSummary[k];
+        for (int j = 0; j < k; j++) {
+            if (!(nk[j] > 0)) {
+                out[j] = MomentSummary.create(d);
+                continue;
+            }
+            double[] reference = new double[d];
+            double[] offset = new double[d];
+            for (int c = 0; c < d; c++) {
+                reference[c] = ref[c] + kernel.centredMeanOf(j, c);
+                offset[c] = firstMoment(j, c) / nk[j];
+            }
+            double[] m = new double[d * d];
+            for (int r = 0; r < d; r++) {
+                for (int c = 0; c <= r; c++) {
+                    double v;
+                    if (type == CovarianceType.FULL) {
+                        v = q[(j * (d + 1) + r) * wp + c] - nk[j] * offset[r] * offset[c];
+                    } else {
+                        v = r == c ? q[j * d + c] - nk[j] * offset[c] * offset[c] : 0;
+                    }
+                    if (r == c) {
+                        v = Math.max(v, 0);
+                    }
+                    m[r * d + c] = v;
+                    m[c * d + r] = v;
+                }
+            }
+            out[j] = MomentSummary.restore(d, Math.max(1, count), nk[j], 0, reference, offset, m);
+        }
+        return out;
+    }
+
+    /**
      * The M-step: the mixture that maximises the expected complete-data log-likelihood given these
      * statistics, with {@code regCovar} added to every covariance diagonal.
      *

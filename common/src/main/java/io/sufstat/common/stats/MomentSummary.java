@@ -121,6 +121,26 @@ public final class MomentSummary implements Mergeable<MomentSummary> {
         return s;
     }
 
+    /**
+     * These statistics with every weight multiplied by {@code a > 0}: {@code W, M} times a, {@code Σw²} times a²,
+     * the mean and count unchanged (a copy). With {@link #combine} it forms the convex combinations of stepwise EM.
+     */
+    public MomentSummary scaled(double a) {
+        if (!(a > 0) || a == Double.POSITIVE_INFINITY) {
+            throw new IllegalArgumentException("a scale must be finite and positive, not " + a);
+        }
+        MomentSummary o = new MomentSummary(dim);
+        o.count = count;
+        o.weightSum = weightSum * a;
+        o.weightSquareSum = weightSquareSum * a * a;
+        o.shift = shift == null ? null : shift.clone();
+        System.arraycopy(meanOffset, 0, o.meanOffset, 0, dim);
+        for (int i = 0; i < comoment.length; i++) {
+            o.comoment[i] = comoment[i] * a;
+        }
+        return o;
+    }
+
     /** Adds one row with unit weight. */
     public MomentSummary add(double[] x) {
         return add(x, 1.0);

@@ -1,6 +1,7 @@
 package io.sufstat.jobs.em;
 
 import io.sufstat.common.em.EStep;
+import io.sufstat.common.em.RowHash;
 import io.sufstat.common.stats.Mergeable;
 import io.sufstat.jobs.spark.BlockCache;
 import io.sufstat.jobs.spark.DataBlock;
@@ -25,24 +26,54 @@ public final class BlockPass {
 
     /** The statistics of every cached row under {@code step} (the empty statistics for no rows). */
     public static <S extends Mergeable<S>, W> S run(JavaSparkContext jsc, BlockCache cache, EStep<S, W> step) throws Exception {
+        return run(jsc, cache, step, BlockChoice.ALL);
+    }
+
+    /**
+     * Which cached blocks a pass reads: all, or a seeded random fraction (block b of partition p is read when a
+     * hash of (seed, draw, p, b) falls below the fraction), for the mini-batches of stepwise EM.
+     */
+    public record BlockChoice(double fraction, long seed, long draw) implements java.io.Serializable {
+        public static final BlockChoice ALL = new BlockChoice(1, 0, 0);
+
+        public BlockChoice {
+            if (!(fraction > 0 && fraction <= 1)) {
+                throw new IllegalArgumentException("a fraction of blocks must be in (0, 1], not " + fraction);
+            }
+        }
+
+        boolean reads(int partition, int block) {
+            if (fraction >= 1) {
+                return true;
+            }
+            long h = RowHash.mix(RowHash.mix(seed ^ (draw * 0x9E3779B97F4A7C15L)) ^ ((long) partition << 32 | block));
+            return RowHash.uniform(h) < fraction;
+        }
+    }
+
+    /** The statistics of the cached rows of the blocks {@code choice} reads. */
+    public static <S extends Mergeable<S>, W> S run(JavaSparkContext jsc, BlockCache cache, EStep<S, W> step,
+                                                    BlockChoice choice) throws Exception {
         int capacity = cache.blockRows();
         if (cache.localPartitions().isPresent()) {
-            return onDriver(cache.localPartitions().get(), step, capacity);
+            return onDriver(cache.localPartitions().get(), step, capacity, choice);
         }
         Broadcast<EStep<S, W>> shipped = jsc.broadcast(step);
         try {
-            return OrderedReduce.reduce(cache.blocks().mapPartitions((Iterator<DataBlock> it) -> {
+            return OrderedReduce.reduce(cache.blocks().mapPartitionsWithIndex((Integer partition, Iterator<DataBlock> it) -> {
                 EStep<S, W> s = shipped.value();
                 W work = s.workspace(capacity);
                 S acc = s.zero();
+                int block = 0;
                 while (it.hasNext()) {
                     DataBlock b = it.next();
-                    if (b.rows() > 0) {
+                    if (b.rows() > 0 && choice.reads(partition, block)) {
                         s.accumulate(acc, work, b.values(), b.weights(), b.rows());
                     }
+                    block++;
                 }
                 return List.of(acc).iterator();
-            }), Mergeable::combine).orElseGet(step::zero);
+            }, true), Mergeable::combine).orElseGet(step::zero);
         } finally {
             shipped.destroy();
         }
@@ -55,13 +86,15 @@ public final class BlockPass {
      * few thousand rows).
      */
     private static <S extends Mergeable<S>, W> S onDriver(List<List<DataBlock>> partitions, EStep<S, W> step,
-                                                          int capacity) throws Exception {
+                                                          int capacity, BlockChoice choice) throws Exception {
         W work = step.workspace(capacity);
         List<S> parts = new java.util.ArrayList<>(partitions.size());
-        for (List<DataBlock> partition : partitions) {
+        for (int p = 0; p < partitions.size(); p++) {
             S acc = step.zero();
-            for (DataBlock b : partition) {
-                if (b.rows() > 0) {
+            List<DataBlock> partition = partitions.get(p);
+            for (int block = 0; block < partition.size(); block++) {
+                DataBlock b = partition.get(block);
+                if (b.rows() > 0 && choice.reads(p, block)) {
                     step.accumulate(acc, work, b.values(), b.weights(), b.rows());
                 }
             }

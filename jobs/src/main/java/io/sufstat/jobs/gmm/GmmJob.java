@@ -85,12 +85,14 @@ public final class GmmJob implements Job {
                 FitOptions.N_INIT, FitOptions.MAX_ITER, FitOptions.TOL, FitOptions.REG_COVAR, FitOptions.SEED,
                 InputOptions.MISSING, FitOptions.CHECKPOINT, io.sufstat.jobs.report.FitReport.OPTION,
                 AtomicOutput.OVERWRITE));
+        specs.addAll(StochasticEm.OPTIONS);
         return specs;
     }
 
     /** What the command line asks for, parsed and checked. */
     private record Request(InputOptions in, List<Integer> ks, List<CovarianceType> types, int nInit, int maxIter,
-                           double tol, double reg, long seed, String initSpec, Initializer.Method method) {
+                           double tol, double reg, long seed, String initSpec, Initializer.Method method,
+                           java.util.Optional<StochasticEm.Settings> stochastic) {
         static Request parse(Options o, JobContext ctx) {
             InputOptions in = InputOptions.from(o, ctx.hadoopConf());
             List<Integer> ks = o.find(FitOptions.K).orElse(List.of());
@@ -100,7 +102,8 @@ public final class GmmJob implements Job {
                 throw new UsageException("--k is required (unless --init is a model.json to start from)");
             }
             return new Request(in, ks, o.get(FitOptions.COVARIANCE), o.get(FitOptions.N_INIT), o.get(FitOptions.MAX_ITER),
-                    o.get(FitOptions.TOL), o.get(FitOptions.REG_COVAR), o.get(FitOptions.SEED), initSpec, method);
+                    o.get(FitOptions.TOL), o.get(FitOptions.REG_COVAR), o.get(FitOptions.SEED), initSpec, method,
+                    StochasticEm.Settings.from(o));
         }
 
         /** With a warm start the initial model fixes K and the covariance type. */
@@ -118,7 +121,7 @@ public final class GmmJob implements Job {
                         + " model's " + warm.mixture().covarianceType().label());
             }
             return new Request(in, List.of(warm.mixture().size()), List.of(warm.mixture().covarianceType()), 1, maxIter,
-                    tol, reg, seed, initSpec, method);
+                    tol, reg, seed, initSpec, method, stochastic);
         }
     }
 
@@ -135,6 +138,8 @@ public final class GmmJob implements Job {
             if (warm != null) {
                 req = req.warmStart(o, warm, table.features());
             }
+            Request checked = req;
+            req.stochastic().ifPresent(st -> st.check(checked.types(), checked.in().missingAllowed()));
             try (BlockCache cache = BlockCache.of(table, StorageLevel.MEMORY_AND_DISK())) {
                 double readSeconds = (System.nanoTime() - t0) / 1e9;
                 ReadStats stats = cache.stats();
@@ -174,7 +179,8 @@ public final class GmmJob implements Job {
     private static Checkpoint checkpoint(Options o, Request req, TableSource table, BlockCache cache,
                                          ModelJson.Loaded warm, JobContext ctx) throws java.io.IOException {
         return FitOptions.checkpoint(o, table, cache, Map.of("init", warm == null ? req.initSpec() : FitOptions.identity(warm),
-                "seed", Long.toString(req.seed()), "regCovar", Double.toString(req.reg())), ctx);
+                "seed", Long.toString(req.seed()), "regCovar", Double.toString(req.reg()),
+                "algorithm", req.stochastic().map(Object::toString).orElse("batch")), ctx);
     }
 
     /**
@@ -221,10 +227,14 @@ public final class GmmJob implements Job {
                     "k" + k + "-" + type.label() + "-init" + r, Map.of("k", Integer.toString(k), "covarianceType",
                             type.label(), "initRun", Integer.toString(r)), Codecs.mixture(k, d, type));
             long seed = req.seed() + r;
-            // A saved state replaces the initialisation (which may be a costly k-means).
-            return EmEngine.run(ctx.sparkContext(), cache, em, () -> warm != null ? warm.mixture()
-                    : Initializer.initial(req.method(), k, type, seed, req.reg(), initCache, ctx.spark()),
-                    req.maxIter(), req.tol(), runLabel, slot);
+            // A saved state replaces the initialisation (which may be a costly k-means) and the stochastic steps.
+            EmEngine.Start<GaussianMixture> initial = () -> warm != null ? warm.mixture()
+                    : Initializer.initial(req.method(), k, type, seed, req.reg(), initCache, ctx.spark());
+            EmEngine.Start<GaussianMixture> start = req.stochastic().isEmpty() ? initial
+                    : () -> StochasticEm.run(ctx.sparkContext(), cache, initial.initial(), req.stochastic().get(),
+                            req.reg(), seed, runLabel);
+            int maxIter = req.stochastic().map(StochasticEm.Settings::polish).orElse(req.maxIter());
+            return EmEngine.run(ctx.sparkContext(), cache, em, start, maxIter, req.tol(), runLabel, slot);
         });
     }
 
@@ -243,6 +253,7 @@ public final class GmmJob implements Job {
         metrics.put("rawDataBytes", cache.rowCount() * d * 8L);
         metrics.put("k", chosen.k());
         metrics.put("covarianceType", chosen.type().label());
+        metrics.put("algorithm", req.stochastic().map(Object::toString).orElse("batch"));
         metrics.put("iterations", chosen.fit().iterations());
         metrics.put("converged", chosen.fit().converged());
         metrics.put("logLikelihood", chosen.fit().objective());

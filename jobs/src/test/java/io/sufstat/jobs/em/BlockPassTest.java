@@ -74,6 +74,17 @@ class BlockPassTest extends SparkTest {
                     assertArrayEquals(mb.component(j).covariance(), ma.component(j).covariance(), 0.0);
                 }
                 assertArrayEquals(mb.weights(), ma.weights(), 0.0);
+                // A seeded fraction of the blocks (stepwise EM's mini-batch): the same blocks on both paths.
+                BlockPass.BlockChoice choice = new BlockPass.BlockChoice(0.3, 11, 4);
+                EmStatistics sa = BlockPass.run(jsc, onDriver, em.eStep(m, true), choice);
+                EmStatistics sb = BlockPass.run(jsc, distributed, em.eStep(m, true), choice);
+                assertEquals(Double.doubleToLongBits(sb.logLikelihood()), Double.doubleToLongBits(sa.logLikelihood()));
+                assertEquals(sb.count(), sa.count());
+                double share = (double) sa.count() / a.count();
+                assertTrue(share > 0.15 && share < 0.45, "about 30% of the rows: " + share);
+                EmStatistics other = BlockPass.run(jsc, onDriver, em.eStep(m, true), new BlockPass.BlockChoice(0.3, 11, 5));
+                assertTrue(other.count() != sa.count() || other.logLikelihood() != sa.logLikelihood(),
+                        "another draw reads other blocks");
             }
         }
     }

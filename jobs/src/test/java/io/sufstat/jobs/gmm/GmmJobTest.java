@@ -409,4 +409,46 @@ class GmmJobTest extends SparkTest {
         JsonNode clean = read(sel.resolve("metrics.json")).get("warnings");
         assertEquals(0, clean.size(), clean.toString());
     }
+
+    /**
+     * {@code --algorithm stochastic}: stepwise EM on a quarter of the blocks per step, then batch iterations, ends at
+     * batch EM's fixed point from the same start (the same log-likelihood to 1e-6 per row), never decreasing during
+     * the batch iterations, and gives the same bytes twice for a seed.
+     */
+    @Test
+    void stochasticEmEndsAtTheBatchOptimum() throws Exception {
+        Path dir = tempDir("gmm-stochastic");
+        Path data = dir.resolve("data");
+        runJob("generate", "--output", data.toString(), "--rows", "60000", "--dim", "4", "--components", "3",
+                "--separation", "2", "--partitions", "4", "--seed", "12");
+        runJob("gmm", "--input", data.toString(), "--output", dir.resolve("batch").toString(), "--k", "3",
+                "--init", "k-means++", "--tol", "1e-9", "--max-iter", "500", "--report", "false");
+        for (String run : new String[] {"a", "b"}) {
+            runJob("gmm", "--input", data.toString(), "--output", dir.resolve(run).toString(), "--k", "3",
+                    "--init", "k-means++", "--tol", "1e-9", "--algorithm", "stochastic", "--batch-fraction", "0.25",
+                    "--stochastic-steps", "24", "--polish", "500", "--report", "false");
+        }
+        JsonNode batch = read(dir.resolve("batch/metrics.json"));
+        JsonNode stochastic = read(dir.resolve("a/metrics.json"));
+        assertEquals("stochastic (batch fraction 0.25, step decay 0.6, 24 steps, polish 500)",
+                stochastic.get("algorithm").asText());
+        assertTrue(stochastic.get("converged").asBoolean());
+        assertEquals(batch.get("meanLogLikelihood").asDouble(), stochastic.get("meanLogLikelihood").asDouble(), 1e-6);
+        JsonNode trace = read(dir.resolve("a/model.json")).get("logLikelihoodTrace");
+        for (int i = 1; i < trace.size(); i++) {
+            assertTrue(trace.get(i).asDouble() >= trace.get(i - 1).asDouble() - 1e-12, "EM never decreases: " + trace);
+        }
+        assertArrayEquals(Files.readAllBytes(dir.resolve("a/model.json")), Files.readAllBytes(dir.resolve("b/model.json")));
+
+        // What stepwise EM cannot do, and options that belong to it alone.
+        String in = data.toString();
+        assertThrows(UsageException.class, () -> runJob("gmm", "--input", in, "--output", "x", "--k", "2",
+                "--covariance", "tied", "--algorithm", "stochastic"));
+        assertThrows(UsageException.class, () -> runJob("gmm", "--input", in, "--output", "x", "--k", "2",
+                "--batch-fraction", "0.1"));
+        assertThrows(UsageException.class, () -> runJob("gmm", "--input", in, "--output", "x", "--k", "2",
+                "--algorithm", "stochastic", "--max-iter", "10"));
+        assertThrows(UsageException.class, () -> runJob("gmm", "--input", in, "--output", "x", "--k", "2",
+                "--algorithm", "stochastic", "--step-decay", "0.5"));
+    }
 }
