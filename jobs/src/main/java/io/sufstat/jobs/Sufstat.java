@@ -20,7 +20,7 @@ import java.util.Map;
 public final class Sufstat {
 
     /** Every job, by name, in the order {@code --help} lists them. */
-    public static final Map<String, Job> JOBS = registry(new MleJob(), new io.sufstat.jobs.mle.MergeJob(), new io.sufstat.jobs.gmm.GmmJob(),
+    public static final Map<String, Job> JOBS = registry(new MleJob(), new io.sufstat.jobs.mle.MergeJob(), new io.sufstat.jobs.stream.StreamJob(), new io.sufstat.jobs.gmm.GmmJob(),
             new io.sufstat.jobs.score.ScoreJob(), new io.sufstat.jobs.sample.SampleJob(),
             new io.sufstat.jobs.impute.ImputeJob(), new io.sufstat.jobs.compare.CompareJob(),
             new io.sufstat.jobs.ppca.PpcaJob(), new io.sufstat.jobs.ppca.MppcaJob(), new io.sufstat.jobs.tmm.TmmJob(),

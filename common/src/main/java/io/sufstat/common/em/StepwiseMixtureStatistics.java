@@ -39,6 +39,23 @@ public final class StepwiseMixtureStatistics {
         return new StepwiseMixtureStatistics(kernel.covarianceType(), p);
     }
 
+    /** Statistics saved from {@link #component}s (a streaming job's state), for the covariance type given. */
+    public static StepwiseMixtureStatistics restore(CovarianceType type, MomentSummary[] parts) {
+        if (type == CovarianceType.TIED) {
+            throw new IllegalArgumentException("tied statistics have no stepwise form");
+        }
+        MomentSummary[] copy = new MomentSummary[parts.length];
+        for (int j = 0; j < parts.length; j++) {
+            copy[j] = parts[j].scaled(1);
+        }
+        return new StepwiseMixtureStatistics(type, copy);
+    }
+
+    /** The number of components. */
+    public int size() {
+        return parts.length;
+    }
+
     /** The step size {@code (t + 2)^(−κ)} of step t = 0, 1, …; κ must be in (0.5, 1] for the steps to converge. */
     public static double stepSize(int t, double kappa) {
         if (!(kappa > 0.5 && kappa <= 1) || t < 0) {

@@ -98,6 +98,14 @@ public final class AtomicOutput {
         return prepare(o.get(OUTPUT), o.get(OVERWRITE), o.job(), OutputSafety.protectedPaths(o), conf);
     }
 
+    /**
+     * An output at {@code dir} that a job manages itself (a streaming job's model versions): the same atomic
+     * commit and the same refusal of directories sufstat did not write.
+     */
+    public static AtomicOutput at(String dir, boolean overwrite, String job, Configuration conf) throws IOException {
+        return prepare(dir, overwrite, job, List.of(), conf);
+    }
+
     static AtomicOutput prepare(String dir, boolean overwrite, String job, List<OutputSafety.Protected> protectedPaths,
                                 Configuration conf) throws IOException {
         Path p = new Path(dir);

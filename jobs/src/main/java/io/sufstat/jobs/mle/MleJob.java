@@ -234,6 +234,16 @@ public final class MleJob implements Job {
         return new Fit(g, s.count(), s.weightSum(), s.logLikelihood(g));
     }
 
+    /**
+     * The moment summary of every usable row of {@code table} in one pass (bad rows per the table's policy;
+     * skipped ones are logged), merged in partition order: a streaming micro-batch's statistics.
+     */
+    public static MomentSummary summary(TableSource table, String what) throws Exception {
+        Aggregate agg = aggregate(table);
+        agg.stats.warnIfSkipped(LOG);
+        return agg.summary;
+    }
+
     static String estimatorName(CovarianceEstimator e) {
         return e == CovarianceEstimator.UNBIASED ? "unbiased" : "mle";
     }
@@ -246,7 +256,7 @@ public final class MleJob implements Job {
      * The Gaussian of a summary, or a {@link JobFailedException} naming the feature when the covariance
      * is singular (or too few rows for the unbiased estimate).
      */
-    static Gaussian solve(MomentSummary s, CovarianceEstimator estimator, double ridge, List<String> features,
+    public static Gaussian solve(MomentSummary s, CovarianceEstimator estimator, double ridge, List<String> features,
                           String what) {
         double[] cov;
         try {
