@@ -71,7 +71,7 @@ public final class ShowJob implements Job {
     }
 
     /** The summary of the output at {@code path}: a directory, its model.json or a report.json. */
-    static String summarise(String path, Configuration conf) throws IOException {
+    public static String summarise(String path, Configuration conf) throws IOException {
         String trimmed = path.replaceAll("/+$", "");
         Path p = new Path(trimmed);
         FileSystem fs = HadoopFiles.fileSystem(p, conf);

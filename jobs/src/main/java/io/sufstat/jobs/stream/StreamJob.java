@@ -192,6 +192,14 @@ public final class StreamJob implements Job {
             }
             throw new IllegalStateException(cause.getMessage(), cause);
         }
+        out.latestModel().ifPresent(latest -> {
+            try {
+                System.out.print(io.sufstat.jobs.report.ShowJob.summarise(latest, ctx.hadoopConf()));
+                System.out.flush();
+            } catch (IOException e) {
+                LOG.warn("could not print the summary of {}: {}", latest, e.getMessage());
+            }
+        });
     }
 
     static Trigger trigger(String text) {

@@ -103,6 +103,12 @@ final class StreamOutput {
         }
     }
 
+    /** {@code DIR/latest/model.json}, once a batch has written a model. */
+    Optional<String> latestModel() throws IOException {
+        Path model = new Path(new Path(root, "latest"), "model.json");
+        return fs.exists(model) ? Optional.of(model.toString()) : Optional.empty();
+    }
+
     /** Points {@code latest/} at version {@code batch}: its model.json replaces latest/model.json in one rename. */
     void moveLatest(long batch) throws IOException {
         Path model = new Path(version(batch), "model.json");

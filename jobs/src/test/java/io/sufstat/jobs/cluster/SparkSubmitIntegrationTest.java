@@ -86,14 +86,22 @@ public class SparkSubmitIntegrationTest {
         submit(d, io.sufstat.jobs.ppca.PpcaJob.CLASS, "--input", data, "--output", d.resolve("ppca").toString(), "--q", "1");
         submit(d, io.sufstat.jobs.ppca.MppcaJob.CLASS, "--input", data, "--output", d.resolve("mppca").toString(), "--k",
                 "2", "--q", "1");
+        submit(d, io.sufstat.jobs.mle.MergeJob.CLASS, "--input", d.resolve("mle").toString(), "--output",
+                d.resolve("merged").toString());
+        submit(d, io.sufstat.jobs.stream.StreamJob.CLASS, "--kind", "gaussian", "--input", data, "--output",
+                d.resolve("stream").toString(), "--checkpoint", d.resolve("stream-checkpoint").toString());
+        submit(d, io.sufstat.jobs.gmm.GmmJob.CLASS, "--input", data, "--output", d.resolve("stochastic").toString(), "--k",
+                "2", "--init", "k-means++", "--algorithm", "stochastic", "--batch-fraction", "0.5");
         ObjectMapper json = new ObjectMapper();
+        assertEquals(3000, json.readTree(d.resolve("merged/model.json").toFile()).get("count").asLong());
+        assertEquals(3000, json.readTree(d.resolve("stream/latest/model.json").toFile()).get("count").asLong());
         assertEquals(30, json.readTree(d.resolve("scored/_metrics.json").toFile()).get("anomalies").asLong());
         JsonNode report = json.readTree(d.resolve("compare/report.json").toFile());
         assertTrue(report.get("klAB").get("value").asDouble() > 0);
         assertEquals("t-mixture", json.readTree(d.resolve("tmm/model.json").toFile()).get("kind").asText());
         assertEquals("bayesian-gaussian-mixture", json.readTree(d.resolve("bgmm/model.json").toFile()).get("kind").asText());
         for (String out : List.of("mle", "gmm", "scored", "sample", "imputed", "compare", "tmm", "tscored", "bgmm", "ppca",
-                "mppca")) {
+                "mppca", "merged", "stochastic")) {
             assertTrue(Files.exists(d.resolve(out).resolve("_SUCCESS")), out);
         }
     }
