@@ -51,7 +51,7 @@ public final class Degeneracy {
                     + regCovar + " (no spread in the data along that direction): components " + first(floor)
                     + "; check for constant or duplicated features, or use fewer components");
         }
-        if (!converged) {
+        if (!converged && iterations > 0) {
             out.add(stoppedAtMaxIter(iterations));
         }
         return out;

@@ -14,6 +14,9 @@ import io.sufstat.jobs.em.Checkpoint;
 import io.sufstat.jobs.em.Codecs;
 import io.sufstat.jobs.em.EmEngine;
 import io.sufstat.jobs.em.FitOptions;
+import io.sufstat.jobs.io.SavedStatistics;
+import io.sufstat.common.stats.EmStatistics;
+import io.sufstat.common.model.MixtureKernel;
 import io.sufstat.jobs.em.Selection;
 import io.sufstat.jobs.io.AtomicOutput;
 import io.sufstat.jobs.io.HadoopFiles;
@@ -86,7 +89,28 @@ public final class GmmJob implements Job {
                 InputOptions.MISSING, FitOptions.CHECKPOINT, io.sufstat.jobs.report.FitReport.OPTION,
                 AtomicOutput.OVERWRITE));
         specs.addAll(StochasticEm.OPTIONS);
+        specs.addAll(List.of(EVALUATE, SAVE_STATISTICS));
         return specs;
+    }
+
+    static final Opt<Boolean> EVALUATE = Opt.flag("evaluate", "With --init MODEL.json: no EM iteration; write that"
+            + " mixture with its log-likelihood, BIC and AIC on this data (and its E statistics with --save-statistics).");
+    static final Opt<Boolean> SAVE_STATISTICS = Opt.flag("save-statistics", "Also write DIR/stats/: per component the"
+            + " responsibility-weighted weight, mean and centred co-moments of the rows under the written mixture (its"
+            + " E statistics), which merge combines across runs taken under the same mixture.");
+
+    /** --evaluate and --save-statistics, checked against the rest of the request. */
+    private static void checkEvaluation(Options o, Request req) {
+        if (o.get(EVALUATE) && req.method() != null) {
+            throw new UsageException("--evaluate scores a given mixture: give --init MODEL.json");
+        }
+        if (o.get(EVALUATE) && req.stochastic().isPresent()) {
+            throw new UsageException("--evaluate runs no EM at all; it does not combine with --algorithm stochastic");
+        }
+        if (o.get(SAVE_STATISTICS) && (req.types().contains(CovarianceType.TIED) || req.in().missingAllowed())) {
+            throw new UsageException("--save-statistics writes per-component statistics: not for tied covariances"
+                    + " (summed over the components) or --missing em");
+        }
     }
 
     /** What the command line asks for, parsed and checked. */
@@ -104,6 +128,11 @@ public final class GmmJob implements Job {
             return new Request(in, ks, o.get(FitOptions.COVARIANCE), o.get(FitOptions.N_INIT), o.get(FitOptions.MAX_ITER),
                     o.get(FitOptions.TOL), o.get(FitOptions.REG_COVAR), o.get(FitOptions.SEED), initSpec, method,
                     StochasticEm.Settings.from(o));
+        }
+
+        /** No EM iteration: the initial model is written as it is. */
+        Request evaluateOnly() {
+            return new Request(in, ks, types, nInit, 0, tol, reg, seed, initSpec, method, stochastic);
         }
 
         /** With a warm start the initial model fixes K and the covariance type. */
@@ -140,6 +169,10 @@ public final class GmmJob implements Job {
             }
             Request checked = req;
             req.stochastic().ifPresent(st -> st.check(checked.types(), checked.in().missingAllowed()));
+            checkEvaluation(o, req);
+            if (o.get(EVALUATE)) {
+                req = req.evaluateOnly();
+            }
             try (BlockCache cache = BlockCache.of(table, StorageLevel.MEMORY_AND_DISK())) {
                 double readSeconds = (System.nanoTime() - t0) / 1e9;
                 ReadStats stats = cache.stats();
@@ -153,6 +186,9 @@ public final class GmmJob implements Job {
                 Selection<GaussianMixture> selection = fitAll(req, cache, warm, checkpoint, ctx);
                 double fitSeconds = (System.nanoTime() - t0) / 1e9 - readSeconds;
                 write(out, req, table, cache, selection, new double[] {readSeconds, fitSeconds}, cacheBytes, t0);
+                if (o.get(SAVE_STATISTICS)) {
+                    saveStatistics(out, table, cache, selection.chosen().fit().model(), req, ctx);
+                }
                 io.sufstat.jobs.report.FitReport.writeIf(o, out, name(), selection.chosen().fit().runTraces(),
                         "mean log-likelihood per row", ctx.sparkContext(), cache, req.seed());
                 out.commit();
@@ -162,6 +198,24 @@ public final class GmmJob implements Job {
         } finally {
             out.abort();
         }
+    }
+
+    /** DIR/stats/: the written mixture's E statistics, one row per component, for merge. */
+    private static void saveStatistics(AtomicOutput out, TableSource table, BlockCache cache, GaussianMixture model,
+                                       Request req, JobContext ctx) throws Exception {
+        GaussianMixtureEm em = GaussianMixtureEm.of(req.reg(), false);
+        EmStatistics stats = io.sufstat.jobs.em.BlockPass.run(ctx.sparkContext(), cache, em.eStep(model, true));
+        io.sufstat.common.stats.MomentSummary[] parts = stats.componentMoments(MixtureKernel.of(model));
+        ObjectNode modelJson = ModelJson.mixture(table.features(), model);
+        modelJson.put("regCovar", req.reg());
+        SavedStatistics.Header header = SavedStatistics.Header.mixture(table.features(),
+                req.in().weightCol().orElse(""), Json.write(modelJson));
+        List<org.apache.spark.sql.Row> rows = new ArrayList<>();
+        for (int j = 0; j < parts.length; j++) {
+            rows.add(SavedStatistics.row(header, List.of(Integer.toString(j)), parts[j]));
+        }
+        SavedStatistics.write(ctx.spark(), ctx.sparkContext().parallelize(rows, 1), out);
+        LOG.info("saved the E statistics of {} components under the written mixture in stats/", parts.length);
     }
 
     /** Logs the cache's size; returns its bytes in memory. */

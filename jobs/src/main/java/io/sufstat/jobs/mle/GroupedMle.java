@@ -1,5 +1,6 @@
 package io.sufstat.jobs.mle;
 
+import io.sufstat.jobs.io.SavedStatistics;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sufstat.common.model.Gaussian;
 import io.sufstat.common.stats.CovarianceEstimator;
@@ -81,7 +82,7 @@ final class GroupedMle {
                     .mapToPair(p -> new Tuple2<>(p.key, p))
                     .groupByKey(Math.max(1, table.numPartitions()))
                     .map(g -> new SavedStatistics.Group(g._1(), mergeInPartitionOrder(g._2(), d)));
-            SavedStatistics.Header header = new SavedStatistics.Header(table.features(), in.weightCol().orElse(""), keys);
+            SavedStatistics.Header header = SavedStatistics.Header.gaussian(table.features(), in.weightCol().orElse(""), keys);
             write(spark, groups, header, estimator, ridge, out, metrics, t0);
         } finally {
             partials.unpersist();

@@ -1,5 +1,6 @@
 package io.sufstat.jobs.mle;
 
+import io.sufstat.jobs.io.SavedStatistics;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sufstat.common.linalg.Blas;
@@ -118,13 +119,19 @@ public final class MergeJob implements Job {
             SparkSession spark = ctx.spark();
             List<Dataset<Row>> tables = new ArrayList<>();
             SavedStatistics.Header header = readHeaders(spark, inputs, tables);
+            if (header.isMixture() && o.given(GROUP_BY)) {
+                throw new UsageException("--group-by does not apply to a mixture's E statistics (one group per component)");
+            }
             List<String> groupBy = o.find(GROUP_BY).orElse(header.groupBy());
             List<Integer> projection = projection(groupBy, header.groupBy());
-            SavedStatistics.Header merged = new SavedStatistics.Header(header.features(), header.weightColumn(), groupBy);
+            SavedStatistics.Header merged = header.withGroupBy(groupBy);
             JavaRDD<SavedStatistics.Group> groups = mergeGroups(tables, inputs, header.features().size(), projection);
             ObjectNode metrics = metrics(inputs, merged);
             double mergeSeconds = (System.nanoTime() - t0) / 1e9;
-            if (groupBy.isEmpty()) {
+            if (header.isMixture()) {
+                MixtureMerge.write(spark, groups.collect(), merged, o.given(MleJob.REG_COVAR)
+                        ? java.util.OptionalDouble.of(ridge) : java.util.OptionalDouble.empty(), out, metrics);
+            } else if (groupBy.isEmpty()) {
                 List<SavedStatistics.Group> one = groups.collect();
                 MomentSummary s = one.isEmpty() ? MomentSummary.create(header.features().size()) : one.get(0).summary();
                 MleJob.writeOne(spark, merged, s, estimator, ridge, out, metrics, mergeSeconds, t0);

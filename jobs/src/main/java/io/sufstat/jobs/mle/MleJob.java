@@ -1,5 +1,6 @@
 package io.sufstat.jobs.mle;
 
+import io.sufstat.jobs.io.SavedStatistics;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sufstat.common.linalg.Cholesky;
 import io.sufstat.common.linalg.NotPositiveDefiniteException;
@@ -130,7 +131,7 @@ public final class MleJob implements Job {
         stats.warnIfSkipped(LOG);
         stats.requireUsableRows(in.path());
         stats.putInto(metrics);
-        SavedStatistics.Header header = new SavedStatistics.Header(table.features(), in.weightCol().orElse(""), List.of());
+        SavedStatistics.Header header = SavedStatistics.Header.gaussian(table.features(), in.weightCol().orElse(""), List.of());
         writeOne(spark, header, agg.summary, estimator, ridge, out, metrics, aggregateSeconds, t0);
         if (report) {
             FitReport.write(out, "mle", List.of(), "", agg.sample.sample(), agg.summary);

@@ -219,6 +219,55 @@ class MergeJobTest extends SparkTest {
         return c.stream().mapToDouble(Double::doubleValue).toArray();
     }
 
+    /**
+     * A mixture's E statistics taken under one mixture θ on three days ({@code gmm --init θ --evaluate
+     * --save-statistics}) merge to one EM iteration from θ on all the days' rows: {@code gmm --init θ --max-iter 1}.
+     */
+    @Test
+    void mixtureStatisticsUnderOneModelMergeToOneEmStepOnTheUnion() throws Exception {
+        Path dir = tempDir("merge-mixture");
+        Path generated = dir.resolve("generated");
+        runJob("generate", "--output", generated.toString(), "--rows", "9000", "--dim", "3", "--components", "3",
+                "--offset", "1e4", "--seed", "21");
+        splitIntoDays(generated, dir, 3);
+        Path theta = dir.resolve("theta");
+        runJob("gmm", "--input", dir.resolve("data/day0.csv").toString(), "--output", theta.toString(), "--k", "3",
+                "--report", "false");
+        List<String> stats = new ArrayList<>();
+        for (int day = 0; day < 3; day++) {
+            Path out = dir.resolve("e" + day);
+            runJob("gmm", "--input", dir.resolve("data/day" + day + ".csv").toString(), "--output", out.toString(),
+                    "--init", theta.toString(), "--evaluate", "--save-statistics", "--report", "false");
+            stats.add(out.toString());
+        }
+        assertEquals(0, read(dir.resolve("e1/model.json")).get("iterations").asInt());
+        runJob("merge", "--input", String.join(",", stats), "--output", dir.resolve("merged").toString());
+        runJob("gmm", "--input", dir.resolve("data").toString(), "--output", dir.resolve("step").toString(), "--init",
+                theta.toString(), "--max-iter", "1", "--tol", "0", "--report", "false");
+        JsonNode merged = read(dir.resolve("merged/model.json"));
+        JsonNode step = read(dir.resolve("step/model.json"));
+        assertEquals(9000, merged.get("count").asLong());
+        double weights = relativeError(flat(step.get("weights")), flat(merged.get("weights")));
+        double means = relativeError(flat(step.get("means")), flat(merged.get("means")));
+        List<Double> c1 = new ArrayList<>();
+        List<Double> c2 = new ArrayList<>();
+        step.get("covariances").forEach(c -> c.forEach(r -> r.forEach(x -> c1.add(x.asDouble()))));
+        merged.get("covariances").forEach(c -> c.forEach(r -> r.forEach(x -> c2.add(x.asDouble()))));
+        double covs = relativeError(c1.stream().mapToDouble(Double::doubleValue).toArray(),
+                c2.stream().mapToDouble(Double::doubleValue).toArray());
+        assertTrue(weights <= 1e-12 && means <= 1e-14 && covs <= 1e-10,
+                "weights " + weights + ", means " + means + ", covariances " + covs);
+        System.out.printf("merge of mixture E statistics vs one EM step on the union: weights %.1e, means %.1e,"
+                + " covariances %.1e%n", weights, means, covs);
+        // E statistics under different mixtures do not merge.
+        Path fitted = dir.resolve("fitted");
+        runJob("gmm", "--input", dir.resolve("data/day1.csv").toString(), "--output", fitted.toString(), "--k", "3",
+                "--save-statistics", "--report", "false");
+        CliRun other = CliRun.of("merge", "--input", stats.get(0) + "," + fitted, "--output", dir.resolve("x").toString());
+        assertEquals(4, other.exit());
+        assertTrue(other.failureLine().contains("the mixture their E statistics were taken under"), other.failureLine());
+    }
+
     @Test
     void incompatibleOrDamagedStatisticsAreRefusedInOneLine() throws Exception {
         Path dir = tempDir("merge-refuse");

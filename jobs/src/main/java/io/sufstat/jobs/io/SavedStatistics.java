@@ -1,8 +1,7 @@
-package io.sufstat.jobs.mle;
+package io.sufstat.jobs.io;
 
 import io.sufstat.common.stats.MomentSummary;
 import io.sufstat.jobs.cli.JobFailedException;
-import io.sufstat.jobs.io.HadoopFiles;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -24,20 +23,23 @@ import java.util.Optional;
  * the centred co-moment matrix) with what two sets of statistics must share to merge: the feature names, the
  * weight column and the group columns. Schema version {@value #VERSION}; a reader refuses any other.
  */
-final class SavedStatistics {
+public final class SavedStatistics {
 
     /** The schema version this sufstat writes and reads. */
-    static final int VERSION = 1;
-    static final String KIND = "gaussian-moments";
+    public static final int VERSION = 1;
+    public static final String KIND = "gaussian-moments";
+    /** Per-component responsibility-weighted moments of a mixture's E-step (gmm --save-statistics). */
+    public static final String MIXTURE_KIND = "mixture-component-moments";
     /** The folder inside an output. */
-    static final String FOLDER = "stats";
+    public static final String FOLDER = "stats";
 
-    static final StructType SCHEMA = DataTypes.createStructType(List.of(
+    public static final StructType SCHEMA = DataTypes.createStructType(List.of(
             field("version", DataTypes.IntegerType, false),
             field("kind", DataTypes.StringType, false),
             field("features", strings(), false),
             field("weightColumn", DataTypes.StringType, false),
             field("groupBy", strings(), false),
+            field("model", DataTypes.StringType, false),
             field("group", DataTypes.createArrayType(DataTypes.StringType, true), false),
             field("count", DataTypes.LongType, false),
             field("weightSum", DataTypes.DoubleType, false),
@@ -51,17 +53,39 @@ final class SavedStatistics {
     }
 
     /**
-     * What statistics must share to be merged: features (names and order), the weight column ("" for unit
-     * weights) and the group columns.
+     * What statistics must share to be merged: their kind, features (names and order), the weight column ("" for
+     * unit weights), the group columns and, for a mixture's E statistics, the mixture they were taken under.
      */
-    record Header(List<String> features, String weightColumn, List<String> groupBy) implements Serializable {
-        Header {
+    public record Header(String kind, List<String> features, String weightColumn, List<String> groupBy, String model)
+            implements Serializable {
+        public Header {
             features = List.copyOf(features);
             groupBy = List.copyOf(groupBy);
         }
 
+        /** The header of mle's statistics. */
+        public static Header gaussian(List<String> features, String weightColumn, List<String> groupBy) {
+            return new Header(KIND, features, weightColumn, groupBy, "");
+        }
+
+        /** The header of a mixture's E statistics under {@code modelJson} (one group per component). */
+        public static Header mixture(List<String> features, String weightColumn, String modelJson) {
+            return new Header(MIXTURE_KIND, features, weightColumn, List.of("component"), modelJson);
+        }
+
+        public boolean isMixture() {
+            return kind.equals(MIXTURE_KIND);
+        }
+
+        public Header withGroupBy(List<String> columns) {
+            return new Header(kind, features, weightColumn, columns, model);
+        }
+
         /** Says how this header differs from {@code other}, or empty when they agree. */
-        Optional<String> difference(Header other) {
+        public Optional<String> difference(Header other) {
+            if (!kind.equals(other.kind)) {
+                return Optional.of("kind " + kind + " vs " + other.kind);
+            }
             if (!features.equals(other.features)) {
                 return Optional.of("features " + features + " vs " + other.features);
             }
@@ -70,6 +94,10 @@ final class SavedStatistics {
             }
             if (!groupBy.equals(other.groupBy)) {
                 return Optional.of("group columns " + groupBy + " vs " + other.groupBy);
+            }
+            if (!model.equals(other.model)) {
+                return Optional.of("the mixture their E statistics were taken under (E statistics merge only under one"
+                        + " mixture: take them with gmm --init MODEL.json --evaluate --save-statistics)");
             }
             return Optional.empty();
         }
@@ -80,10 +108,10 @@ final class SavedStatistics {
     }
 
     /** One group's statistics. */
-    static Row row(Header h, List<String> group, MomentSummary s) {
+    public static Row row(Header h, List<String> group, MomentSummary s) {
         double[] mean = s.weightSum() > 0 ? s.mean() : new double[0];
-        return RowFactory.create(VERSION, KIND, h.features().toArray(new String[0]), h.weightColumn(),
-                h.groupBy().toArray(new String[0]), group.toArray(new String[0]), s.count(), s.weightSum(),
+        return RowFactory.create(VERSION, h.kind(), h.features().toArray(new String[0]), h.weightColumn(),
+                h.groupBy().toArray(new String[0]), h.model(), group.toArray(new String[0]), s.count(), s.weightSum(),
                 s.weightSquareSum(), mean, s.reference(), s.meanOffset(), s.comoment());
     }
 
@@ -91,7 +119,7 @@ final class SavedStatistics {
      * Checks that {@code df} (the {@code stats/} of {@code where}) has this version's columns, so that reading a
      * row cannot fail on a type; the first difference is named.
      */
-    static void checkSchema(StructType schema, String where) {
+    public static void checkSchema(StructType schema, String where) {
         for (StructField f : SCHEMA.fields()) {
             Optional<StructField> have = Arrays.stream(schema.fields()).filter(x -> x.name().equals(f.name())).findFirst();
             if (have.isEmpty()) {
@@ -113,10 +141,11 @@ final class SavedStatistics {
     }
 
     /** The distinct headers of a stats table, after checking its version and kind. */
-    static List<Header> headers(Dataset<Row> df, String where) {
+    public static List<Header> headers(Dataset<Row> df, String where) {
         List<Header> out = new ArrayList<>();
-        for (Row r : df.select("version", "kind", "features", "weightColumn", "groupBy").distinct().collectAsList()) {
-            for (int i = 0; i < 5; i++) {
+        for (Row r : df.select("version", "kind", "features", "weightColumn", "groupBy", "model").distinct()
+                .collectAsList()) {
+            for (int i = 0; i < 6; i++) {
                 if (r.isNullAt(i)) {
                     throw JobFailedException.model(where + ": a row has no " + r.schema().fields()[i].name());
                 }
@@ -126,17 +155,17 @@ final class SavedStatistics {
                 throw JobFailedException.model(where + " holds statistics of schema version " + version + "; this sufstat"
                         + " reads version " + VERSION + (version > VERSION ? " (upgrade sufstat)" : ""));
             }
-            if (!KIND.equals(r.getString(1))) {
+            if (!KIND.equals(r.getString(1)) && !MIXTURE_KIND.equals(r.getString(1))) {
                 throw JobFailedException.model(where + " holds statistics of kind '" + r.getString(1) + "'; merge reads '"
-                        + KIND + "' (the statistics of mle)");
+                        + KIND + "' (mle's) and '" + MIXTURE_KIND + "' (gmm --save-statistics)");
             }
-            out.add(new Header(r.getList(2), r.getString(3), r.getList(4)));
+            out.add(new Header(r.getString(1), r.getList(2), r.getString(3), r.getList(4), r.getString(5)));
         }
         return out;
     }
 
     /** A saved group: its key and summary, checked; {@code where} names the input in a message. */
-    static Group read(Row r, int d, String where) {
+    public static Group read(Row r, int d, String where) {
         for (String column : new String[] {"group", "count", "weightSum", "weightSquareSum", "reference", "meanOffset",
             "comoment"}) {
             if (r.isNullAt(r.fieldIndex(column))) {
@@ -162,7 +191,7 @@ final class SavedStatistics {
     }
 
     /** A group key and its statistics. */
-    record Group(List<String> key, MomentSummary summary) implements Serializable {
+    public record Group(List<String> key, MomentSummary summary) implements Serializable {
     }
 
     private static double[] doublesOf(Row r, String name) {
@@ -176,13 +205,13 @@ final class SavedStatistics {
     }
 
     /** Writes the rows (from {@link #row}) as {@code DIR/stats/} of {@code out}, in as few files as they need. */
-    static void write(org.apache.spark.sql.SparkSession spark, org.apache.spark.api.java.JavaRDD<Row> rows,
-                      io.sufstat.jobs.io.AtomicOutput out) {
+    public static void write(org.apache.spark.sql.SparkSession spark, org.apache.spark.api.java.JavaRDD<Row> rows,
+                      AtomicOutput out) {
         spark.createDataFrame(rows, SCHEMA).write().parquet(out.path(FOLDER));
     }
 
     /** The path of the statistics inside an output directory, as messages show it. */
-    static String shown(String dir) {
+    public static String shown(String dir) {
         return HadoopFiles.redact(dir.replaceAll("/+$", "") + "/" + FOLDER);
     }
 
