@@ -145,6 +145,9 @@ public final class Runner {
             Configurator.setLevel("org.apache.spark.metrics.MetricsSystem", verbose ? Level.INFO : Level.ERROR);
             // "Truncated the string representation of a plan": a debugging notice, nothing a user can act on.
             Configurator.setLevel("org.apache.spark.util.SparkStringUtils", verbose ? Level.INFO : Level.ERROR);
+            // A streaming query notes that adaptive execution is off for it: true, and nothing to act on.
+            Configurator.setLevel("org.apache.spark.sql.execution.streaming.runtime.ResolveWriteToStream",
+                    verbose ? Level.INFO : Level.ERROR);
             LibraryTraces.install(!verbose);
         } catch (RuntimeException | LinkageError e) {
             // Another logging backend: leave its configuration alone.

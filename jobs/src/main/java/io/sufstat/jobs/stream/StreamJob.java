@@ -258,10 +258,16 @@ public final class StreamJob implements Job {
             return in.features();
         }
         List<String> out = new ArrayList<>();
+        List<String> unused = new ArrayList<>();
         for (StructField f : schema.fields()) {
-            if (f.dataType() instanceof NumericType && !in.weightCol().map(f.name()::equals).orElse(false)) {
-                out.add(f.name());
+            if (in.weightCol().map(f.name()::equals).orElse(false)) {
+                continue;
             }
+            (f.dataType() instanceof NumericType ? out : unused).add(f.name());
+        }
+        if (!unused.isEmpty()) {
+            LOG.warn("columns not used as features (not numeric in the files at the first start): {}; name the features"
+                    + " with --features to choose", String.join(", ", unused));
         }
         if (out.isEmpty()) {
             throw JobFailedException.input("the input has no numeric column; name the features with --features");

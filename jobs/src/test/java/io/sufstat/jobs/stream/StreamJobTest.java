@@ -127,6 +127,16 @@ class StreamJobTest extends SparkTest {
                 "--checkpoint", dir.resolve("forget-checkpoint").toString(), "--max-files-per-batch", "4",
                 "--half-life", "5000");
         assertEquals(10_000 * 0.5 + 5000, read(dir.resolve("forget/latest/model.json")).get("weightSum").asDouble(), 1e-9);
+
+        // A bad value fails the stream in one line (exit 3), as it fails mle; nothing is written for that batch.
+        Path bad = Files.createDirectories(dir.resolve("bad"));
+        Files.writeString(bad.resolve("f1.csv"), "a,b\n1,2\n2,3.5\n3,1\n4,x\n");
+        io.sufstat.jobs.CliRun r = io.sufstat.jobs.CliRun.of("stream", "--kind", "gaussian", "--input", bad.toString(),
+                "--features", "a,b", "--output", dir.resolve("bad-out").toString(), "--checkpoint",
+                dir.resolve("bad-ck").toString());
+        assertEquals(3, r.exit());
+        assertTrue(r.failureLine().contains("column 'b' (2): 'x' is not a number"), r.failureLine());
+        assertEquals(0, versions(dir.resolve("bad-out")));
     }
 
     @Test
