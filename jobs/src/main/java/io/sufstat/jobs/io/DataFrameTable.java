@@ -197,8 +197,149 @@ final class DataFrameTable extends TableSource {
     @Override
     public <R> JavaRDD<R> mapPartitions(PartitionFunction<R> f) {
         DataFrameTable table = this;
+        java.util.Optional<int[]> codes = ScalarCodes.of(selected.schema(), featureColumns.size() + (hasWeight ? 1 : 0));
+        if (!vector && !hasCorrupt && codes.isPresent() && ScalarCodes.enabled()) {
+            // Numeric columns only: read Spark's internal rows directly, without building a Row per record.
+            int[] c = codes.get();
+            return selected.queryExecution().toRdd().toJavaRDD().mapPartitionsWithIndex(
+                    (Integer index, Iterator<org.apache.spark.sql.catalyst.InternalRow> rows) ->
+                            f.apply(index, new InternalCursor(table, rows, c)), false);
+        }
         return selected.javaRDD().mapPartitionsWithIndex(
                 (Integer index, Iterator<Row> rows) -> f.apply(index, new Cursor(table, rows)), false);
+    }
+
+    /**
+     * How to read each leading numeric column of an internal row: the column's type as a code (with a decimal's
+     * precision and scale packed in), or empty when some column is not numeric (a string to parse, a vector).
+     */
+    static final class ScalarCodes {
+        static final int DOUBLE = 1;
+        static final int FLOAT = 2;
+        static final int LONG = 3;
+        static final int INT = 4;
+        static final int SHORT = 5;
+        static final int BYTE = 6;
+        static final int DECIMAL = 7;
+
+        private ScalarCodes() {
+        }
+
+        /** Off with {@code -Dsufstat.internalRows=false} (the Row path, for comparison). */
+        static boolean enabled() {
+            return !"false".equals(System.getProperty("sufstat.internalRows"));
+        }
+
+        static java.util.Optional<int[]> of(StructType schema, int columns) {
+            int[] codes = new int[columns];
+            for (int i = 0; i < columns; i++) {
+                DataType t = schema.fields()[i].dataType();
+                if (t.equals(DataTypes.DoubleType)) {
+                    codes[i] = DOUBLE;
+                } else if (t.equals(DataTypes.FloatType)) {
+                    codes[i] = FLOAT;
+                } else if (t.equals(DataTypes.LongType)) {
+                    codes[i] = LONG;
+                } else if (t.equals(DataTypes.IntegerType)) {
+                    codes[i] = INT;
+                } else if (t.equals(DataTypes.ShortType)) {
+                    codes[i] = SHORT;
+                } else if (t.equals(DataTypes.ByteType)) {
+                    codes[i] = BYTE;
+                } else if (t instanceof org.apache.spark.sql.types.DecimalType d && d.precision() <= 38) {
+                    codes[i] = DECIMAL | d.precision() << 8 | d.scale() << 16;
+                } else {
+                    return java.util.Optional.empty();
+                }
+            }
+            return java.util.Optional.of(codes);
+        }
+
+        static double read(org.apache.spark.sql.catalyst.InternalRow row, int i, int code) {
+            return switch (code & 0xff) {
+                case DOUBLE -> row.getDouble(i);
+                case FLOAT -> row.getFloat(i);
+                case LONG -> row.getLong(i);
+                case INT -> row.getInt(i);
+                case SHORT -> row.getShort(i);
+                case BYTE -> row.getByte(i);
+                default -> row.getDecimal(i, (code >>> 8) & 0xff, (code >>> 16) & 0xff).toDouble();
+            };
+        }
+    }
+
+    /** The cursor over Spark's internal rows of numeric columns: the same checks and messages as {@link Cursor}. */
+    private static final class InternalCursor extends RowCursor {
+        private final DataFrameTable t;
+        private final Iterator<org.apache.spark.sql.catalyst.InternalRow> rows;
+        private final int[] codes;
+        private final int weightAt;
+        private final int groupAt;
+        private final int fileAt;
+        private org.apache.spark.sql.catalyst.InternalRow row;
+
+        InternalCursor(DataFrameTable t, Iterator<org.apache.spark.sql.catalyst.InternalRow> rows, int[] codes) {
+            super(t.features.size(), t.skipBad, t.missingAllowed);
+            this.t = t;
+            this.rows = rows;
+            this.codes = codes;
+            int next = t.featureColumns.size();
+            this.weightAt = t.hasWeight ? next++ : -1;
+            this.groupAt = next;
+            this.fileAt = next + t.groups;
+        }
+
+        private String where() {
+            String file = row.isNullAt(fileAt) ? "(unknown file)" : row.getUTF8String(fileAt).toString();
+            return t.hasRowIndex && !row.isNullAt(fileAt + 1) ? file + " row " + (row.getLong(fileAt + 1) + 1) : file;
+        }
+
+        @Override
+        public boolean next() {
+            rows:
+            while (rows.hasNext()) {
+                row = rows.next();
+                stats.read();
+                for (int j = 0; j < features.length; j++) {
+                    double x;
+                    if (row.isNullAt(j)) {
+                        if (!missingAllowed) {
+                            bad(BadRecordReason.MISSING_VALUE, this::where, describe(t.features.get(j), j, null,
+                                    BadRecordReason.MISSING_VALUE));
+                            continue rows;
+                        }
+                        x = Double.NaN;
+                    } else {
+                        x = ScalarCodes.read(row, j, codes[j]);
+                        if (!Double.isFinite(x) && !(missingAllowed && Double.isNaN(x))) {
+                            bad(BadRecordReason.NON_FINITE, this::where, describe(t.features.get(j), j, Double.toString(x),
+                                    BadRecordReason.NON_FINITE));
+                            continue rows;
+                        }
+                    }
+                    features[j] = x;
+                }
+                if (weightAt >= 0) {
+                    double w = row.isNullAt(weightAt) ? Double.NaN : ScalarCodes.read(row, weightAt, codes[weightAt]);
+                    if (!(w >= 0) || w == Double.POSITIVE_INFINITY) {
+                        bad(BadRecordReason.BAD_WEIGHT, this::where, "weight: " + (row.isNullAt(weightAt) ? "the value"
+                                : "'" + w + "'") + " " + BadRecordReason.BAD_WEIGHT.phrase());
+                        continue;
+                    }
+                    weight = w;
+                }
+                if (t.groups > 0) {
+                    String[] key = new String[t.groups];
+                    for (int g = 0; g < key.length; g++) {
+                        key[g] = row.isNullAt(groupAt + g) ? null : row.getUTF8String(groupAt + g).toString();
+                    }
+                    groupKey = Arrays.asList(key);
+                }
+                stats.used();
+                return true;
+            }
+            return false;
+        }
     }
 
     private static final class Cursor extends RowCursor {
