@@ -130,6 +130,7 @@ public final class BenchGmmJob implements Job {
             LOG.info("sufstat cache: {} MiB for {} MiB of doubles ({}×), built in {} s", cacheBytes >> 20, raw >> 20,
                     String.format("%.3f", (double) cacheBytes / raw), secs(t));
             GmmBench.Result ours = GmmBench.run(ctx.spark(), cache, k, type, iterations, seed);
+            String floorLine = "";
             results.put("sufstatCacheBytes", cacheBytes);
             results.put("rawBytes", raw);
             results.put("sufstatSecondsPerIteration", ours.secondsPerIteration());
@@ -139,6 +140,20 @@ public final class BenchGmmJob implements Job {
                     "s/iteration", "ratio", "mean log-lik", "cache MiB"));
             table.append(String.format("%-44s %12.3f %10s %14.6f %12.1f%n", "sufstat EM (" + type.label() + ", block cache)",
                     ours.secondsPerIteration(), "1.00×", ours.meanLogLikelihood(), cacheBytes / 1048576.0));
+            if (type == CovarianceType.FULL) {
+                int cores = jsc.defaultParallelism();
+                double peak = DgemmFloor.flopsPerSecond(jsc, cores, 2.0);
+                double flops = DgemmFloor.emFlops(n, k, d);
+                double floor = flops / peak;
+                results.put("usefulFlopsPerIteration", flops);
+                results.put("dgemmFlopsPerSecond", peak);
+                results.put("floorSecondsPerIteration", floor);
+                results.put("timesFloor", ours.secondsPerIteration() / floor);
+                floorLine = String.format("useful work: %.2f GFLOP per iteration; dgemm on %d cores: %.1f GFLOP/s, so the"
+                        + " floor is %.3f s per iteration and sufstat runs at %.1f× it (%.0f%% of the dgemm peak).%n",
+                        flops / 1e9, cores, peak / 1e9, floor, ours.secondsPerIteration() / floor,
+                        100 * floor / ours.secondsPerIteration());
+            }
 
             if (o.get(BenchResults.MLLIB)) {
                 JavaRDD<Row> vectors = generated.flatMap((DataBlock b) -> {
@@ -189,6 +204,7 @@ public final class BenchGmmJob implements Job {
                     .append(" MLlib: (t_B − t_A)/(iterations run B − A) from fits asked for ").append(o.text(MLLIB_ITERATIONS).orElse(""))
                     .append(" iterations. Log-likelihoods are per row; MLlib's is that of its last E-step.\n");
             System.out.print(table);
+            System.out.print(floorLine);
         }
         BenchResults.save(o, results);
     }
