@@ -58,6 +58,12 @@ public final class BlockPass {
         if (cache.localPartitions().isPresent()) {
             return onDriver(cache.localPartitions().get(), step, capacity, choice);
         }
+        if (shipsWithTask(step)) {
+            // Spark ships a stage's closure to the executors once anyway: a small step goes with it, saving the
+            // creation and removal of a broadcast per pass (a few ms of every iteration at small N).
+            return OrderedReduce.reduce(cache.blocks().mapPartitionsWithIndex((Integer partition, Iterator<DataBlock> it) ->
+                    fold(step, capacity, choice, partition, it), true), Mergeable::combine).orElseGet(step::zero);
+        }
         Broadcast<EStep<S, W>> shipped = jsc.broadcast(step);
         try {
             return OrderedReduce.reduce(cache.blocks().mapPartitionsWithIndex((Integer partition, Iterator<DataBlock> it) -> {
@@ -77,6 +83,59 @@ public final class BlockPass {
         } finally {
             shipped.destroy();
         }
+    }
+
+    /**
+     * Steps up to this size (serialized) travel in the task closure; larger ones as a broadcast (Spark warns
+     * about task binaries over 1 MiB). {@code -Dsufstat.closureLimit=BYTES} changes it.
+     */
+    static long closureLimit() {
+        return Long.getLong("sufstat.closureLimit", 512 * 1024);
+    }
+
+    /** Whether {@code step} serializes to at most {@link #closureLimit()} bytes (stops counting beyond). */
+    static boolean shipsWithTask(Object step) {
+        long limit = closureLimit();
+        class Full extends java.io.IOException {
+            private static final long serialVersionUID = 1L;
+        }
+        java.io.OutputStream counter = new java.io.OutputStream() {
+            private long bytes;
+
+            @Override
+            public void write(int b) throws java.io.IOException {
+                write(null, 0, 1);
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) throws java.io.IOException {
+                bytes += len;
+                if (bytes > limit) {
+                    throw new Full();
+                }
+            }
+        };
+        try (java.io.ObjectOutputStream o = new java.io.ObjectOutputStream(counter)) {
+            o.writeObject(step);
+            return true;
+        } catch (java.io.IOException e) {
+            return false;
+        }
+    }
+
+    private static <S extends Mergeable<S>, W> Iterator<S> fold(EStep<S, W> s, int capacity, BlockChoice choice,
+                                                                int partition, Iterator<DataBlock> it) throws Exception {
+        W work = s.workspace(capacity);
+        S acc = s.zero();
+        int block = 0;
+        while (it.hasNext()) {
+            DataBlock b = it.next();
+            if (b.rows() > 0 && choice.reads(partition, block)) {
+                s.accumulate(acc, work, b.values(), b.weights(), b.rows());
+            }
+            block++;
+        }
+        return List.of(acc).iterator();
     }
 
     /**

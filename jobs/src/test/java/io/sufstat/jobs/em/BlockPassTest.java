@@ -82,6 +82,17 @@ class BlockPassTest extends SparkTest {
                 assertEquals(sb.count(), sa.count());
                 double share = (double) sa.count() / a.count();
                 assertTrue(share > 0.15 && share < 0.45, "about 30% of the rows: " + share);
+                // A step small enough travels in the task closure; a larger one as a broadcast: the same bits.
+                assertTrue(BlockPass.shipsWithTask(em.eStep(m, true)));
+                System.setProperty("sufstat.closureLimit", "100");
+                try {
+                    assertFalse(BlockPass.shipsWithTask(em.eStep(m, true)));
+                    EmStatistics broadcast = BlockPass.run(jsc, distributed, em.eStep(m, true));
+                    assertEquals(Double.doubleToLongBits(b.logLikelihood()), Double.doubleToLongBits(broadcast.logLikelihood()));
+                    assertArrayEquals(em.update(m, broadcast).component(1).covariance(), mb.component(1).covariance(), 0.0);
+                } finally {
+                    System.clearProperty("sufstat.closureLimit");
+                }
                 EmStatistics other = BlockPass.run(jsc, onDriver, em.eStep(m, true), new BlockPass.BlockChoice(0.3, 11, 5));
                 assertTrue(other.count() != sa.count() || other.logLikelihood() != sa.logLikelihood(),
                         "another draw reads other blocks");
