@@ -62,8 +62,9 @@ public final class Sufstat {
     static String overview() {
         StringBuilder b = new StringBuilder("Usage: sufstat JOB [options]   (sufstat JOB --help for its options)\n\n"
                 + "Gaussian models from sufficient statistics on Apache Spark.\n\nJobs:\n");
+        int width = JOBS.keySet().stream().mapToInt(String::length).max().orElse(10);
         for (Job j : JOBS.values()) {
-            b.append(String.format("  %-10s %s%n", j.name(), j.summary()));
+            b.append(String.format("  %-" + width + "s %s%n", j.name(), j.summary()));
         }
         return b.toString().stripTrailing();
     }
