@@ -66,20 +66,8 @@ public final class BlockPass {
         }
         Broadcast<EStep<S, W>> shipped = jsc.broadcast(step);
         try {
-            return OrderedReduce.reduce(cache.blocks().mapPartitionsWithIndex((Integer partition, Iterator<DataBlock> it) -> {
-                EStep<S, W> s = shipped.value();
-                W work = s.workspace(capacity);
-                S acc = s.zero();
-                int block = 0;
-                while (it.hasNext()) {
-                    DataBlock b = it.next();
-                    if (b.rows() > 0 && choice.reads(partition, block)) {
-                        s.accumulate(acc, work, b.values(), b.weights(), b.rows());
-                    }
-                    block++;
-                }
-                return List.of(acc).iterator();
-            }, true), Mergeable::combine).orElseGet(step::zero);
+            return OrderedReduce.reduce(cache.blocks().mapPartitionsWithIndex((Integer partition, Iterator<DataBlock> it) ->
+                    fold(shipped.value(), capacity, choice, partition, it), true), Mergeable::combine).orElseGet(step::zero);
         } finally {
             shipped.destroy();
         }
