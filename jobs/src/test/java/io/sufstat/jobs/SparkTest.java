@@ -58,6 +58,24 @@ public abstract class SparkTest {
         }
     }
 
+    /**
+     * {@code body} run with the JVM property {@code sufstat.internalRows} set to {@code internal}: Spark's internal
+     * rows, or the {@code Row} path they replace (each test compares both).
+     */
+    protected static <T> T withInternalRows(boolean internal, java.util.concurrent.Callable<T> body) throws Exception {
+        String before = System.getProperty("sufstat.internalRows");
+        System.setProperty("sufstat.internalRows", Boolean.toString(internal));
+        try {
+            return body.call();
+        } finally {
+            if (before == null) {
+                System.clearProperty("sufstat.internalRows");
+            } else {
+                System.setProperty("sufstat.internalRows", before);
+            }
+        }
+    }
+
     protected static Path tempDir(String prefix) {
         try {
             return Files.createTempDirectory(prefix);

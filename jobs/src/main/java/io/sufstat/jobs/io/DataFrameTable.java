@@ -198,8 +198,8 @@ final class DataFrameTable extends TableSource {
     public <R> JavaRDD<R> mapPartitions(PartitionFunction<R> f) {
         DataFrameTable table = this;
         java.util.Optional<int[]> codes = ScalarCodes.of(selected.schema(), featureColumns.size() + (hasWeight ? 1 : 0));
-        if (!vector && !hasCorrupt && codes.isPresent() && ScalarCodes.enabled()) {
-            // Numeric columns only: read Spark's internal rows directly, without building a Row per record.
+        if (!hasCorrupt && codes.isPresent() && ScalarCodes.enabled()) {
+            // Numeric columns or a vector only: read Spark's internal rows directly, without a Row per record.
             int[] c = codes.get();
             return selected.queryExecution().toRdd().toJavaRDD().mapPartitionsWithIndex(
                     (Integer index, Iterator<org.apache.spark.sql.catalyst.InternalRow> rows) ->
@@ -221,6 +221,8 @@ final class DataFrameTable extends TableSource {
         static final int SHORT = 5;
         static final int BYTE = 6;
         static final int DECIMAL = 7;
+        /** A Spark ML vector column (its internal struct: type, size, indices, values). */
+        static final int VECTOR = 8;
 
         private ScalarCodes() {
         }
@@ -248,6 +250,8 @@ final class DataFrameTable extends TableSource {
                     codes[i] = BYTE;
                 } else if (t instanceof org.apache.spark.sql.types.DecimalType d && d.precision() <= 38) {
                     codes[i] = DECIMAL | d.precision() << 8 | d.scale() << 16;
+                } else if (i == 0 && t.equals(SQLDataTypes.VectorType())) {
+                    codes[i] = VECTOR;
                 } else {
                     return java.util.Optional.empty();
                 }
@@ -294,13 +298,58 @@ final class DataFrameTable extends TableSource {
             return t.hasRowIndex && !row.isNullAt(fileAt + 1) ? file + " row " + (row.getLong(fileAt + 1) + 1) : file;
         }
 
+        /**
+         * Reads column 0, a Spark ML vector in its internal form (type 0 sparse: size, indices, values; type 1
+         * dense: values), into {@code features}; false (the record counted bad) when it is missing, of the
+         * wrong size or has a non-finite value — the checks and messages of {@link Cursor}.
+         */
+        private boolean vector() {
+            String name = t.featureColumns.get(0);
+            if (row.isNullAt(0)) {
+                bad(BadRecordReason.MISSING_VALUE, this::where, describe(name, 0, null, BadRecordReason.MISSING_VALUE));
+                return false;
+            }
+            org.apache.spark.sql.catalyst.InternalRow v = row.getStruct(0, 4);
+            boolean dense = v.getByte(0) == 1;
+            org.apache.spark.sql.catalyst.util.ArrayData values = v.getArray(3);
+            int size = dense ? values.numElements() : v.getInt(1);
+            if (size != features.length) {
+                bad(BadRecordReason.WRONG_VECTOR_SIZE, this::where, "column '" + name + "': a vector of size "
+                        + size + " where " + features.length + " was expected");
+                return false;
+            }
+            if (dense) {
+                for (int j = 0; j < size; j++) {
+                    features[j] = values.getDouble(j);
+                }
+            } else {
+                Arrays.fill(features, 0.0);
+                org.apache.spark.sql.catalyst.util.ArrayData indices = v.getArray(2);
+                for (int i = 0; i < indices.numElements(); i++) {
+                    features[indices.getInt(i)] = values.getDouble(i);
+                }
+            }
+            for (int j = 0; j < size; j++) {
+                double x = features[j];
+                if (!Double.isFinite(x) && !(t.missingAllowed && Double.isNaN(x))) {
+                    bad(BadRecordReason.NON_FINITE, this::where,
+                            describe(t.features.get(j), j, Double.toString(x), BadRecordReason.NON_FINITE));
+                    return false;
+                }
+            }
+            return true;
+        }
+
         @Override
         public boolean next() {
             rows:
             while (rows.hasNext()) {
                 row = rows.next();
                 stats.read();
-                for (int j = 0; j < features.length; j++) {
+                if (t.vector && !vector()) {
+                    continue;
+                }
+                for (int j = 0; j < (t.vector ? 0 : features.length); j++) {
                     double x;
                     if (row.isNullAt(j)) {
                         if (!missingAllowed) {

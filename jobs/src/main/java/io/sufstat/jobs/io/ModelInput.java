@@ -6,6 +6,7 @@ import io.sufstat.jobs.cli.UsageException;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.NumericType;
 import org.apache.spark.sql.types.StructField;
@@ -49,6 +50,8 @@ public final class ModelInput implements Serializable {
     private final List<String> features;
     private final int[] featureAt;
     private final boolean skipBad;
+    /** How to read each feature from an internal row ({@link DataFrameTable.ScalarCodes}), when all are numeric. */
+    private final int[] featureCodes;
 
     private ModelInput(Dataset<Row> frame, CsvTable csv, StructType schema, String path, List<String> features,
                        int[] featureAt, boolean skipBad) {
@@ -59,6 +62,12 @@ public final class ModelInput implements Serializable {
         this.features = features;
         this.featureAt = featureAt;
         this.skipBad = skipBad;
+        StructField[] featureFields = new StructField[featureAt.length];
+        for (int j = 0; j < featureAt.length; j++) {
+            featureFields[j] = schema.fields()[featureAt[j]];
+        }
+        this.featureCodes = frame == null ? null
+                : DataFrameTable.ScalarCodes.of(new StructType(featureFields), featureAt.length).orElse(null);
     }
 
     /**
@@ -153,6 +162,31 @@ public final class ModelInput implements Serializable {
      */
     public JavaRDD<Row> rows(CollectionAccumulator<ReadStats> stats) {
         return csv != null ? csv.parsedRows(stats) : frame.javaRDD();
+    }
+
+    /**
+     * True when the input's rows can be read as Spark's internal rows ({@link #internalRows}): not CSV, and
+     * every feature a numeric column. Such rows skip the conversion to {@code Row} objects on the way in and,
+     * with {@link #createFrame}, on the way out.
+     */
+    public boolean hasInternalRows() {
+        return featureCodes != null && DataFrameTable.ScalarCodes.enabled();
+    }
+
+    /** The input's rows as Spark's internal rows (the iterator reuses its row: copy a row to keep it). */
+    public JavaRDD<InternalRow> internalRows() {
+        if (!hasInternalRows()) {
+            throw new IllegalStateException("this input has no internal rows of numeric features");
+        }
+        return frame.queryExecution().toRdd().toJavaRDD();
+    }
+
+    /**
+     * A DataFrame of internal rows with {@code schema}, as Spark's own scans produce them; rows may be reused
+     * mutable rows (Spark projects each one to an unsafe row as it reads it).
+     */
+    public static Dataset<Row> createFrame(SparkSession spark, JavaRDD<InternalRow> rows, StructType schema) {
+        return ((org.apache.spark.sql.classic.SparkSession) spark).internalCreateDataFrame(rows.rdd(), schema, false);
     }
 
     /** The model's feature names, in model order. */
@@ -255,6 +289,56 @@ public final class ModelInput implements Serializable {
             stats.used();
             return true;
         }
+    }
+
+    /**
+     * Reads the features of internal rows ({@link #internalRows}) with the same rules and messages as
+     * {@link FeatureReader}, counting them in its {@link ReadStats}.
+     */
+    public final class InternalReader {
+        private final ReadStats stats = new ReadStats();
+
+        private InternalReader() {
+        }
+
+        public ReadStats stats() {
+            return stats;
+        }
+
+        /** {@link FeatureReader#read} for an internal row. */
+        public boolean read(InternalRow r, double[] out, int off, boolean[] missing, boolean missingIsBad) {
+            stats.read();
+            for (int j = 0; j < featureAt.length; j++) {
+                boolean isNull = r.isNullAt(featureAt[j]);
+                double x = isNull ? Double.NaN : DataFrameTable.ScalarCodes.read(r, featureAt[j], featureCodes[j]);
+                boolean isMissing = Double.isNaN(x);
+                BadRecordReason problem = Double.isInfinite(x) ? BadRecordReason.NON_FINITE
+                        : isMissing && missingIsBad ? (isNull ? BadRecordReason.MISSING_VALUE : BadRecordReason.NON_FINITE)
+                        : null;
+                if (problem != null) {
+                    String what = RowCursor.describe(features.get(j), j, isNull ? null : Double.toString(x), problem);
+                    if (!skipBad) {
+                        Row external = (Row) org.apache.spark.sql.catalyst.CatalystTypeConverters
+                                .createToScalaConverter(schema).apply(r);
+                        throw new BadRecordException(problem, BadRecordException.PREFIX + path + ", row "
+                                + preview(external) + ": " + what);
+                    }
+                    stats.skip(problem, what);
+                    return false;
+                }
+                out[off + j] = x;
+                if (missing != null) {
+                    missing[j] = isMissing;
+                }
+            }
+            stats.used();
+            return true;
+        }
+    }
+
+    /** A per-task reader of features from internal rows. */
+    public InternalReader internalReader() {
+        return new InternalReader();
     }
 
     private static String preview(Row r) {

@@ -29,7 +29,12 @@ import org.apache.spark.ml.util.MLWritable;
 import org.apache.spark.ml.util.MLWriter;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.ml.linalg.VectorUDT;
+import org.apache.spark.sql.catalyst.InternalRow;
+import org.apache.spark.sql.catalyst.expressions.JoinedRow;
+import org.apache.spark.sql.catalyst.expressions.SpecificInternalRow;
+import org.apache.spark.sql.catalyst.util.ArrayData;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.StructType;
 import scala.Option;
@@ -182,39 +187,57 @@ public final class SufstatGaussianMixtureModel extends Model<SufstatGaussianMixt
         Broadcast<BlockDensity> kernel = new org.apache.spark.api.java.JavaSparkContext(spark.sparkContext())
                 .broadcast(density());
         int d = mixture.dimension();
-        var rows = df.javaRDD().mapPartitions((Iterator<Row> it) -> {
+        StructType added = new StructType(java.util.Arrays.copyOfRange(out.fields(), df.schema().size(), out.size()));
+        StructType in = df.schema();
+        // Spark's internal rows in and out: no Row object per record, no boxing of the added columns.
+        JavaRDD<InternalRow> rows = df.queryExecution().toRdd().toJavaRDD().mapPartitions((Iterator<InternalRow> it) -> {
             BlockDensity k = kernel.value();
             int kk = k.components();
-            return KernelBlocks.map(it, k, BLOCK, (r, values, off) -> {
-                Vector v = r.getAs(at);
-                if (v == null || v.size() != d) {
-                    throw new IllegalArgumentException("row " + r + ": features must be a vector of size " + d
-                            + ", got " + (v == null ? "null" : "size " + v.size()));
-                }
-                for (int j = 0; j < d; j++) {
-                    values[off + j] = v.apply(j);
-                }
-                return true;
-            }, (r, i, ws) -> {
-                Object[] v = new Object[r.length() + 2 + (withDensity ? 1 : 0) + (withTWeight ? 1 : 0)];
-                for (int c = 0; c < r.length(); c++) {
-                    v[c] = r.get(c);
-                }
-                double[] pr = new double[kk];
-                System.arraycopy(ws.responsibilities(), i * kk, pr, 0, kk);
-                v[r.length()] = KernelBlocks.argmax(ws.responsibilities(), i, kk);
-                v[r.length() + 1] = new DenseVector(pr);
-                int next = r.length() + 2;
-                if (withDensity) {
-                    v[next++] = ws.logDensities()[i];
-                }
-                if (withTWeight) {
-                    v[next] = ws.latentWeights()[i];
-                }
-                return RowFactory.create(v);
-            }, () -> { });
+            VectorUDT vectors = new VectorUDT();
+            SpecificInternalRow extra = new SpecificInternalRow(added);
+            JoinedRow joined = new JoinedRow();
+            return KernelBlocks.map(it, k, BLOCK, (r, values, off) -> readVector(r, at, d, in, values, off),
+                    InternalRow::copy, (r, i, ws) -> {
+                        double[] pr = new double[kk];
+                        System.arraycopy(ws.responsibilities(), i * kk, pr, 0, kk);
+                        extra.setInt(0, KernelBlocks.argmax(ws.responsibilities(), i, kk));
+                        extra.update(1, vectors.serialize(new DenseVector(pr)));
+                        int next = 2;
+                        if (withDensity) {
+                            extra.setDouble(next++, ws.logDensities()[i]);
+                        }
+                        if (withTWeight) {
+                            extra.setDouble(next, ws.latentWeights()[i]);
+                        }
+                        return (InternalRow) joined.apply(r, extra);
+                    }, () -> { });
         });
-        return spark.createDataFrame(rows, out);
+        return io.sufstat.jobs.io.ModelInput.createFrame(spark, rows, out);
+    }
+
+    /** Puts the vector at column {@code at} of internal row {@code r} into {@code values[off …]}; fails on a null or a wrong size. */
+    private static boolean readVector(InternalRow r, int at, int d, StructType schema, double[] values, int off) {
+        InternalRow v = r.isNullAt(at) ? null : r.getStruct(at, 4);
+        boolean dense = v != null && v.getByte(0) == 1;
+        int size = v == null ? -1 : dense ? v.getArray(3).numElements() : v.getInt(1);
+        if (size != d) {
+            Row external = (Row) org.apache.spark.sql.catalyst.CatalystTypeConverters.createToScalaConverter(schema).apply(r);
+            throw new IllegalArgumentException("row " + external + ": features must be a vector of size " + d
+                    + ", got " + (v == null ? "null" : "size " + size));
+        }
+        ArrayData x = v.getArray(3);
+        if (dense) {
+            for (int j = 0; j < d; j++) {
+                values[off + j] = x.getDouble(j);
+            }
+        } else {
+            java.util.Arrays.fill(values, off, off + d, 0.0);
+            ArrayData indices = v.getArray(2);
+            for (int i = 0; i < indices.numElements(); i++) {
+                values[off + indices.getInt(i)] = x.getDouble(i);
+            }
+        }
+        return true;
     }
 
     @Override

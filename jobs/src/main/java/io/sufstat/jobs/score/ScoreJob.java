@@ -27,6 +27,11 @@ import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.catalyst.InternalRow;
+import org.apache.spark.sql.catalyst.expressions.JoinedRow;
+import org.apache.spark.sql.catalyst.expressions.SpecificInternalRow;
+import org.apache.spark.sql.catalyst.expressions.UnsafeArrayData;
+import org.apache.spark.sql.catalyst.util.ArrayData;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
@@ -156,10 +161,12 @@ public final class ScoreJob implements Job {
             org.apache.spark.util.LongAccumulator flagged = ctx.spark().sparkContext().longAccumulator("anomalies");
             CollectionAccumulator<double[]> logDensitySample = ctx.spark().sparkContext().collectionAccumulator(
                     "log-density sample");
-            Scorer scorer = new Scorer(input, kernel, mixture, flatten, latent, flag ? threshold : null, acc, flagged,
-                    logDensitySample);
-            JavaRDD<Row> scored = input.rows(acc).mapPartitions(scorer::score);
-            Dataset<Row> df = ctx.spark().createDataFrame(scored, schema);
+            StructType added = DataTypes.createStructType(fields.subList(input.schema().fields().length, fields.size()));
+            Scorer scorer = new Scorer(input, kernel, mixture, flatten, latent, flag ? threshold : null, added, acc,
+                    flagged, logDensitySample);
+            Dataset<Row> df = input.hasInternalRows()
+                    ? ModelInput.createFrame(ctx.spark(), input.internalRows().mapPartitions(scorer::scoreInternal), schema)
+                    : ctx.spark().createDataFrame(input.rows(acc).mapPartitions(scorer::score), schema);
             long t = System.nanoTime();
             df.write().format(format).option("header", "true").save(out.root());
             ReadStats stats = ModelInput.merged(acc);
@@ -195,11 +202,20 @@ public final class ScoreJob implements Job {
      * log-density (only those two are collected, by a bounded top-k per partition).
      */
     static double quantileThreshold(ModelInput input, Broadcast<BlockDensity> kernel, double q, ObjectNode metrics) {
-        JavaRDD<Double> densities = input.rows(null).mapPartitions((Iterator<Row> rows) -> {
-            ModelInput.FeatureReader reader = input.reader();
-            return KernelBlocks.map(rows, kernel.value(), BLOCK, (r, values, off) -> reader.read(r, values, off, null, true),
-                    (r, i, ws) -> RowFactory.create(ws.logDensities()[i]), () -> { });
-        }).map(r -> r.getDouble(0)).persist(org.apache.spark.storage.StorageLevel.MEMORY_AND_DISK());
+        JavaRDD<Double> logDensities = input.hasInternalRows()
+                ? input.internalRows().mapPartitions((Iterator<InternalRow> rows) -> {
+                    ModelInput.InternalReader reader = input.internalReader();
+                    return KernelBlocks.map(rows, kernel.value(), BLOCK,
+                            (r, values, off) -> reader.read(r, values, off, null, true),
+                            (r, i, ws) -> ws.logDensities()[i], () -> { });
+                })
+                : input.rows(null).mapPartitions((Iterator<Row> rows) -> {
+                    ModelInput.FeatureReader reader = input.reader();
+                    return KernelBlocks.map(rows, kernel.value(), BLOCK,
+                            (r, values, off) -> reader.read(r, values, off, null, true),
+                            (r, i, ws) -> ws.logDensities()[i], () -> { });
+                });
+        JavaRDD<Double> densities = logDensities.persist(org.apache.spark.storage.StorageLevel.MEMORY_AND_DISK());
         try {
             long n = densities.count();
             if (n == 0) {
@@ -228,7 +244,11 @@ public final class ScoreJob implements Job {
         }
     }
 
-    /** The per-partition scoring: blocks of rows through the kernel, then one output row per input row. */
+    /**
+     * The per-partition scoring: blocks of rows through the kernel, then one output row per input row — the
+     * input's row with the added columns ({@link #added}). Internal rows (non-CSV input with numeric features)
+     * go in and out as Spark's internal rows; CSV rows as {@code Row}s.
+     */
     static final class Scorer implements java.io.Serializable {
         private static final long serialVersionUID = 1L;
         private final ModelInput input;
@@ -237,62 +257,89 @@ public final class ScoreJob implements Job {
         private final boolean flatten;
         private final boolean latent;
         private final Double threshold;
+        private final StructType added;
         private final CollectionAccumulator<ReadStats> acc;
         private final org.apache.spark.util.LongAccumulator flagged;
         private final CollectionAccumulator<double[]> logDensitySample;
 
         Scorer(ModelInput input, Broadcast<BlockDensity> kernel, boolean mixture, boolean flatten, boolean latent,
-               Double threshold, CollectionAccumulator<ReadStats> acc, org.apache.spark.util.LongAccumulator flagged,
-               CollectionAccumulator<double[]> logDensitySample) {
+               Double threshold, StructType added, CollectionAccumulator<ReadStats> acc,
+               org.apache.spark.util.LongAccumulator flagged, CollectionAccumulator<double[]> logDensitySample) {
             this.input = input;
             this.kernel = kernel;
             this.mixture = mixture;
             this.flatten = flatten;
             this.latent = latent;
             this.threshold = threshold;
+            this.added = added;
             this.acc = acc;
             this.flagged = flagged;
             this.logDensitySample = logDensitySample;
         }
 
+        /** Puts block row {@code i}'s added columns into {@code out}; a sample of log-densities goes to {@code sample}. */
+        private void fill(SpecificInternalRow out, int i, MixtureKernel.Workspace ws, int kk, ValueSample sample) {
+            double ld = ws.logDensities()[i];
+            sample.add(ld);
+            int at = 0;
+            out.setDouble(at++, ld);
+            if (mixture) {
+                double[] post = ws.responsibilities();
+                out.setInt(at++, KernelBlocks.argmax(post, i, kk));
+                if (flatten) {
+                    for (int j = 0; j < kk; j++) {
+                        out.setDouble(at++, post[i * kk + j]);
+                    }
+                } else {
+                    double[] p = new double[kk];
+                    System.arraycopy(post, i * kk, p, 0, kk);
+                    out.update(at++, UnsafeArrayData.fromPrimitiveArray(p));
+                }
+            }
+            if (latent) {
+                out.setDouble(at++, ws.latentWeights()[i]);
+            }
+            if (threshold != null) {
+                boolean anomaly = ld < threshold;
+                out.setBoolean(at, anomaly);
+                if (anomaly) {
+                    flagged.add(1);
+                }
+            }
+        }
+
+        Iterator<InternalRow> scoreInternal(Iterator<InternalRow> rows) {
+            BlockDensity k = kernel.value();
+            ModelInput.InternalReader reader = input.internalReader();
+            ValueSample sample = new ValueSample(DataReports.SCORE_SAMPLE);
+            SpecificInternalRow extra = new SpecificInternalRow(added);
+            JoinedRow joined = new JoinedRow();
+            return KernelBlocks.map(rows, k, BLOCK, (r, values, off) -> reader.read(r, values, off, null, true),
+                    InternalRow::copy, (r, i, ws) -> {
+                        fill(extra, i, ws, k.components(), sample);
+                        return (InternalRow) joined.apply(r, extra);
+                    }, () -> {
+                        acc.add(reader.stats());
+                        logDensitySample.add(sample.values());
+                    });
+        }
+
         Iterator<Row> score(Iterator<Row> rows) {
             BlockDensity k = kernel.value();
-            int kk = k.components();
             ModelInput.FeatureReader reader = input.reader();
             ValueSample sample = new ValueSample(DataReports.SCORE_SAMPLE);
+            SpecificInternalRow extra = new SpecificInternalRow(added);
+            StructField[] types = added.fields();
             return KernelBlocks.map(rows, k, BLOCK, (r, values, off) -> reader.read(r, values, off, null, true), (r, i, ws) -> {
+                fill(extra, i, ws, k.components(), sample);
                 int width = r.length();
-                double ld = ws.logDensities()[i];
-                sample.add(ld);
-                Object[] v = new Object[width + 1 + (mixture ? (flatten ? 1 + kk : 2) : 0) + (latent ? 1 : 0)
-                        + (threshold != null ? 1 : 0)];
+                Object[] v = new Object[width + types.length];
                 for (int c = 0; c < width; c++) {
                     v[c] = r.get(c);
                 }
-                int at = width;
-                v[at++] = ld;
-                if (mixture) {
-                    double[] post = ws.responsibilities();
-                    v[at++] = KernelBlocks.argmax(post, i, kk);
-                    if (flatten) {
-                        for (int j = 0; j < kk; j++) {
-                            v[at++] = post[i * kk + j];
-                        }
-                    } else {
-                        double[] p = new double[kk];
-                        System.arraycopy(post, i * kk, p, 0, kk);
-                        v[at++] = p;
-                    }
-                }
-                if (latent) {
-                    v[at++] = ws.latentWeights()[i];
-                }
-                if (threshold != null) {
-                    boolean anomaly = ld < threshold;
-                    v[at] = anomaly;
-                    if (anomaly) {
-                        flagged.add(1);
-                    }
+                for (int c = 0; c < types.length; c++) {
+                    Object x = extra.get(c, types[c].dataType());
+                    v[width + c] = x instanceof ArrayData a ? a.toDoubleArray() : x;
                 }
                 return RowFactory.create(v);
             }, () -> {

@@ -51,18 +51,8 @@ class DataFrameTableTest extends SparkTest {
         return p;
     }
 
-    private static CliRun run(boolean internal, String... args) {
-        String before = System.getProperty("sufstat.internalRows");
-        System.setProperty("sufstat.internalRows", Boolean.toString(internal));
-        try {
-            return CliRun.of(args);
-        } finally {
-            if (before == null) {
-                System.clearProperty("sufstat.internalRows");
-            } else {
-                System.setProperty("sufstat.internalRows", before);
-            }
-        }
+    private static CliRun run(boolean internal, String... args) throws Exception {
+        return withInternalRows(internal, () -> CliRun.of(args));
     }
 
     @Test

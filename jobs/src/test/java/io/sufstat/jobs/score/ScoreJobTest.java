@@ -126,4 +126,72 @@ class ScoreJobTest extends SparkTest {
                 .csv(dir.resolve("o3").toString()).filter("u = 0.0").first();
         assertEquals(-Math.log(2 * Math.PI), origin.getDouble(origin.fieldIndex("logDensity")), 1e-15);
     }
+
+    /**
+     * Parquet input is scored from Spark's internal rows and written as internal rows: the log-densities and
+     * posteriors are scikit-learn's, and every output row (input columns of every type, the added columns, the
+     * quantile's flags) is the one the {@code Row} path writes; a null feature is skipped and counted, or named
+     * in the same one-line failure, by both.
+     */
+    @Test
+    void parquetIsScoredFromInternalRowsLikeTheRowPath() throws Exception {
+        SklearnFixture f = SklearnFixture.load("iris-full");
+        GaussianMixture m = GaussianMixture.of(f.type, f.weights, f.means, f.covariances);
+        Path dir = tempDir("score-internal");
+        Path model = ModelFiles.write(dir.resolve("model.json"), IRIS, m);
+        List<org.apache.spark.sql.types.StructField> fields = new ArrayList<>(List.of(
+                org.apache.spark.sql.types.DataTypes.createStructField("id", org.apache.spark.sql.types.DataTypes.LongType, false),
+                org.apache.spark.sql.types.DataTypes.createStructField("name", org.apache.spark.sql.types.DataTypes.StringType, true)));
+        for (String c : IRIS) {
+            fields.add(org.apache.spark.sql.types.DataTypes.createStructField(c, org.apache.spark.sql.types.DataTypes.DoubleType,
+                    true));
+        }
+        fields.add(org.apache.spark.sql.types.DataTypes.createStructField("f", org.apache.spark.sql.types.DataTypes.FloatType,
+                true));
+        List<Row> rows = new ArrayList<>();
+        for (int i = 0; i < f.x.length; i++) {
+            rows.add(org.apache.spark.sql.RowFactory.create((long) i, i % 3 == 0 ? null : "n" + i, f.x[i][0], f.x[i][1],
+                    f.x[i][2], f.x[i][3], (float) f.x[i][3]));
+        }
+        rows.add(org.apache.spark.sql.RowFactory.create(-1L, "bad", 1.0, null, 1.0, 1.0, 1f));
+        Path input = dir.resolve("in");
+        spark().createDataFrame(rows, org.apache.spark.sql.types.DataTypes.createStructType(fields)).repartition(3)
+                .write().parquet(input.toString());
+        List<List<Row>> outputs = new ArrayList<>();
+        for (boolean internal : new boolean[] {true, false}) {
+            Path out = dir.resolve("out-" + internal);
+            withInternalRows(internal, () -> {
+                runJob("score", "--model", model.toString(), "--input", input.toString(), "--output", out.toString(),
+                        "--anomaly-quantile", "0.05", "--on-bad-record", "skip");
+                return null;
+            });
+            outputs.add(spark().read().parquet(out.toString()).orderBy("id").collectAsList());
+            JsonNode metrics = new ObjectMapper().readTree(out.resolve("_metrics.json").toFile());
+            assertEquals(f.x.length, metrics.get("rowsUsed").asLong());
+            assertEquals(1, metrics.get("skippedByReason").get("missingValue").asLong());
+            assertEquals(8, metrics.get("anomalies").asLong(), "⌈0.05 · 150⌉ rows");
+        }
+        assertEquals(outputs.get(1), outputs.get(0), "the same rows by both paths");
+        for (Row r : outputs.get(0)) {
+            int i = (int) r.getLong(0);
+            assertEquals(i % 3 == 0 ? null : "n" + i, r.get(1), "input columns pass through unchanged");
+            assertEquals((float) f.x[i][3], r.getFloat(6));
+            if (i < f.scoreSamples.length) {
+                assertEquals(f.scoreSamples[i], r.getDouble(r.fieldIndex("logDensity")), 1e-9 * Math.abs(f.scoreSamples[i]));
+                List<Double> p = r.getList(r.fieldIndex("probabilities"));
+                for (int j = 0; j < f.k; j++) {
+                    assertEquals(f.predictProba[i][j], p.get(j), 1e-9, "row " + i + " component " + j);
+                }
+            }
+        }
+        String[] failures = new String[2];
+        for (int p = 0; p < 2; p++) {
+            Exception e = withInternalRows(p == 0, () -> assertThrows(Exception.class, () -> runJob("score", "--model",
+                    model.toString(), "--input", input.toString(), "--output", dir.resolve("fail").toString())));
+            failures[p] = e.getMessage();
+        }
+        assertTrue(failures[0].contains("column 'sepal_width' (2): the value is missing"), failures[0]);
+        assertEquals(failures[1], failures[0]);
+        assertTrue(Files.notExists(dir.resolve("fail/_SUCCESS")));
+    }
 }
