@@ -15,7 +15,9 @@ import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
+import io.sufstat.jobs.spark.InternalFrames;
+import org.apache.spark.sql.catalyst.InternalRow;
+import org.apache.spark.sql.catalyst.expressions.UnsafeRow;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
@@ -109,7 +111,7 @@ public final class GenerateJob implements Job {
         try {
             JavaSparkContext jsc = ctx.sparkContext();
             int partitions = partitions(o, rows, jsc);
-            Dataset<Row> df = ctx.spark().createDataFrame(rows(jsc, truth, rows, partitions, label), schema(d, label));
+            Dataset<Row> df = InternalFrames.of(ctx.spark(), rows(jsc, truth, rows, partitions, label), schema(d, label));
             LOG.info("generating {} rows × {} features from {} component(s), seed {}, {} partitions", rows, d, k, seed,
                     partitions);
             long t = System.nanoTime();
@@ -153,9 +155,12 @@ public final class GenerateJob implements Job {
         return DataTypes.createStructType(f);
     }
 
-    /** The rows as a distributed collection: partition p draws a contiguous range of chunks. */
-    public static JavaRDD<Row> rows(JavaSparkContext jsc, SyntheticMixture truth, long rows, int partitions,
-                                    boolean label) {
+    /**
+     * The rows as a distributed collection of Spark's internal rows ({@code d} doubles, then the component as
+     * an int with {@code label}): partition p draws a contiguous range of chunks.
+     */
+    public static JavaRDD<InternalRow> rows(JavaSparkContext jsc, SyntheticMixture truth, long rows, int partitions,
+                                            boolean label) {
         long chunks = SyntheticMixture.chunks(rows);
         List<Integer> parts = IntStream.range(0, partitions).boxed().toList();
         return jsc.parallelize(parts, partitions).mapPartitions((Iterator<Integer> it) -> {
@@ -166,16 +171,16 @@ public final class GenerateJob implements Job {
             long from = chunks * p / partitions;
             long to = chunks * (p + 1) / partitions;
             return LongStream.range(from, to).boxed().flatMap(c -> {
-                List<Row> out = new ArrayList<>(SyntheticMixture.CHUNK_ROWS);
+                List<InternalRow> out = new ArrayList<>(SyntheticMixture.CHUNK_ROWS);
                 truth.drawChunk(c, rows, (x, comp) -> {
-                    Object[] v = new Object[x.length + (label ? 1 : 0)];
+                    UnsafeRow row = InternalFrames.fixedWidthRow(x.length + (label ? 1 : 0));
                     for (int j = 0; j < x.length; j++) {
-                        v[j] = x[j];
+                        row.setDouble(j, x[j]);
                     }
                     if (label) {
-                        v[x.length] = comp;
+                        row.setInt(x.length, comp);
                     }
-                    out.add(RowFactory.create(v));
+                    out.add(row);
                 });
                 return out.stream();
             }).iterator();

@@ -15,10 +15,19 @@ import io.sufstat.jobs.io.Json;
 import io.sufstat.jobs.io.ModelInput;
 import io.sufstat.jobs.io.ModelJson;
 import io.sufstat.jobs.io.ReadStats;
-import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
+import io.sufstat.jobs.spark.InternalFrames;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.catalyst.InternalRow;
+import org.apache.spark.sql.catalyst.expressions.BoundReference;
+import org.apache.spark.sql.catalyst.expressions.Expression;
+import org.apache.spark.sql.catalyst.expressions.JoinedRow;
+import org.apache.spark.sql.catalyst.expressions.SpecificInternalRow;
+import org.apache.spark.sql.catalyst.expressions.UnsafeProjection;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.StructType;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.util.CollectionAccumulator;
@@ -132,9 +141,14 @@ public final class ImputeJob implements Job {
             CollectionAccumulator<ReadStats> stats = ModelInput.statsAccumulator(ctx.spark(), "impute rows");
             CollectionAccumulator<long[]> counts = ctx.spark().sparkContext().collectionAccumulator("imputed cells");
             Imputer imputer = new Imputer(input, bm, featureAt, draw, seed, variances, stats, counts);
-            JavaRDD<Row> rows = input.rows(stats).mapPartitionsWithIndex(imputer::impute, false);
-            ctx.spark().createDataFrame(rows, DataTypes.createStructType(fields)).write().format(format)
-                    .option("header", "true").save(out.root());
+            StructType inSchema = input.schema();
+            Dataset<Row> imputed = input.hasInternalRows()
+                    ? InternalFrames.of(ctx.spark(), input.internalRows().mapPartitionsWithIndex(
+                            (Integer p, Iterator<InternalRow> it) -> imputer.imputeInternal(p, it, inSchema), false),
+                            DataTypes.createStructType(fields))
+                    : ctx.spark().createDataFrame(input.rows(stats).mapPartitionsWithIndex(imputer::impute, false),
+                            DataTypes.createStructType(fields));
+            imputed.write().format(format).option("header", "true").save(out.root());
             ReadStats read = ModelInput.merged(stats);
             read.warnIfSkipped(LOG);
             read.requireUsableRows(in.path());
@@ -195,94 +209,163 @@ public final class ImputeJob implements Job {
             this.counts = counts;
         }
 
+        /** The rows of a partition of {@code Row}s (CSV input), each with its missing features filled. */
         Iterator<Row> impute(int partition, Iterator<Row> rows) {
-            TMixture t = model.value() instanceof TMixture tm ? tm : null;
-            GaussianMixture m = t != null ? t.scales() : (GaussianMixture) model.value();
-            int d = m.dimension();
+            Filler f = new Filler(partition);
             ModelInput.FeatureReader reader = input.reader();
-            SplittableRandom rng = draw ? new SplittableRandom(seed ^ (0x9E3779B97F4A7C15L * (partition + 1))) : null;
-            double[] x = new double[d];
-            double[] var = new double[d];
-            boolean[] missing = new boolean[d];
-            long[] count = new long[d + 2];
-            Map<Pattern, Entry> cache = new LinkedHashMap<>(64, 0.75f, true) {
+            return keptAndMapped(rows, r -> {
+                if (!reader.read(r, f.x, 0, f.missing, false)) {
+                    return null;
+                }
+                f.fill();
+                Object[] v = new Object[r.length() + (variances ? f.d : 0)];
+                for (int c = 0; c < r.length(); c++) {
+                    v[c] = r.get(c);
+                }
+                for (int j = 0; j < f.d; j++) {
+                    v[featureAt[j]] = f.x[j];
+                }
+                if (variances) {
+                    for (int j = 0; j < f.d; j++) {
+                        v[r.length() + j] = f.var[j];
+                    }
+                }
+                return RowFactory.create(v);
+            }, () -> {
+                stats.add(reader.stats());
+                counts.add(f.count);
+            });
+        }
+
+        /**
+         * The same for Spark's internal rows (numeric features): the output row is projected from the input row
+         * joined with the filled features and variances, without a Row or a boxed value.
+         */
+        Iterator<InternalRow> imputeInternal(int partition, Iterator<InternalRow> rows, StructType inSchema) {
+            Filler f = new Filler(partition);
+            ModelInput.InternalReader reader = input.internalReader();
+            int width = inSchema.size();
+            List<Expression> columns = new ArrayList<>();
+            for (int c = 0; c < width; c++) {
+                StructField field = inSchema.fields()[c];
+                columns.add(new BoundReference(c, field.dataType(), field.nullable()));
+            }
+            for (int j = 0; j < f.d; j++) {
+                columns.set(featureAt[j], new BoundReference(width + j, DataTypes.DoubleType, true));
+                if (variances) {
+                    columns.add(new BoundReference(width + f.d + j, DataTypes.DoubleType, false));
+                }
+            }
+            UnsafeProjection project = UnsafeProjection.create(
+                    scala.jdk.javaapi.CollectionConverters.asScala(columns).toSeq());
+            SpecificInternalRow filled = new SpecificInternalRow(scala.jdk.javaapi.CollectionConverters.asScala(
+                    java.util.Collections.nCopies(2 * f.d, (DataType) DataTypes.DoubleType)).toSeq());
+            JoinedRow joined = new JoinedRow();
+            return keptAndMapped(rows, r -> {
+                if (!reader.read(r, f.x, 0, f.missing, false)) {
+                    return null;
+                }
+                f.fill();
+                for (int j = 0; j < f.d; j++) {
+                    filled.setDouble(j, f.x[j]);
+                    filled.setDouble(f.d + j, f.var[j]);
+                }
+                return project.apply(joined.apply(r, filled));
+            }, () -> {
+                stats.add(reader.stats());
+                counts.add(f.count);
+            });
+        }
+
+        /** A partition's imputation state: each row's pattern, its cached conditional, the filled values. */
+        private final class Filler {
+            final TMixture t;
+            final GaussianMixture m;
+            final int d;
+            final SplittableRandom rng;
+            final double[] x;
+            final double[] var;
+            final boolean[] missing;
+            final long[] count;
+            final Map<Pattern, Entry> cache = new LinkedHashMap<>(64, 0.75f, true) {
                 @Override
                 protected boolean removeEldestEntry(Map.Entry<Pattern, Entry> eldest) {
                     return size() > PATTERN_CACHE;
                 }
             };
-            Pattern probe = new Pattern(missing);
-            return new Iterator<>() {
-                Row pending;
-                boolean done;
+            final Pattern probe;
 
-                @Override
-                public boolean hasNext() {
-                    while (pending == null && !done) {
-                        if (!rows.hasNext()) {
-                            done = true;
-                            stats.add(reader.stats());
-                            counts.add(count);
-                            break;
-                        }
-                        Row r = rows.next();
-                        if (reader.read(r, x, 0, missing, false)) {
-                            pending = fill(r);
-                        }
-                    }
-                    return pending != null;
-                }
+            Filler(int partition) {
+                t = model.value() instanceof TMixture tm ? tm : null;
+                m = t != null ? t.scales() : (GaussianMixture) model.value();
+                d = m.dimension();
+                rng = draw ? new SplittableRandom(seed ^ (0x9E3779B97F4A7C15L * (partition + 1))) : null;
+                x = new double[d];
+                var = new double[d];
+                missing = new boolean[d];
+                count = new long[d + 2];
+                probe = new Pattern(missing);
+            }
 
-                private Row fill(Row r) {
-                    int nm = 0;
-                    Arrays.fill(var, 0.0);
-                    for (int j = 0; j < d; j++) {
-                        if (missing[j]) {
-                            nm++;
-                            count[j]++;
-                        }
+            /** Fills the missing entries of {@code x} (and their variances in {@code var}) and counts them. */
+            void fill() {
+                int nm = 0;
+                Arrays.fill(var, 0.0);
+                for (int j = 0; j < d; j++) {
+                    if (missing[j]) {
+                        nm++;
+                        count[j]++;
                     }
-                    if (nm > 0) {
-                        count[d]++;
-                        if (nm == d) {
-                            count[d + 1]++;
-                        }
-                        probe.rehash();
-                        Entry e = cache.get(probe);
-                        if (e == null) {
-                            MixtureConditional mc = t != null ? MixtureConditional.of(t, missing.clone())
-                                    : MixtureConditional.of(m, missing.clone());
-                            e = new Entry(mc, mc.work());
-                            cache.put(new Pattern(missing.clone()), e);
-                        }
-                        e.conditional.impute(x, rng, variances ? var : null, e.work);
-                    }
-                    Object[] v = new Object[r.length() + (variances ? d : 0)];
-                    for (int c = 0; c < r.length(); c++) {
-                        v[c] = r.get(c);
-                    }
-                    for (int j = 0; j < d; j++) {
-                        v[featureAt[j]] = x[j];
-                    }
-                    if (variances) {
-                        for (int j = 0; j < d; j++) {
-                            v[r.length() + j] = var[j];
-                        }
-                    }
-                    return RowFactory.create(v);
                 }
-
-                @Override
-                public Row next() {
-                    if (!hasNext()) {
-                        throw new java.util.NoSuchElementException();
-                    }
-                    Row r = pending;
-                    pending = null;
-                    return r;
+                if (nm == 0) {
+                    return;
                 }
-            };
+                count[d]++;
+                if (nm == d) {
+                    count[d + 1]++;
+                }
+                probe.rehash();
+                Entry e = cache.get(probe);
+                if (e == null) {
+                    MixtureConditional mc = t != null ? MixtureConditional.of(t, missing.clone())
+                            : MixtureConditional.of(m, missing.clone());
+                    e = new Entry(mc, mc.work());
+                    cache.put(new Pattern(missing.clone()), e);
+                }
+                e.conditional.impute(x, rng, variances ? var : null, e.work);
+            }
         }
+    }
+
+    /** {@code rows} mapped by {@code f}, leaving out those it maps to null; {@code atEnd} runs once, after the last. */
+    static <I, O> Iterator<O> keptAndMapped(Iterator<I> rows, java.util.function.Function<I, O> f, Runnable atEnd) {
+        return new Iterator<>() {
+            O pending;
+            boolean done;
+
+            @Override
+            public boolean hasNext() {
+                while (pending == null && !done) {
+                    if (!rows.hasNext()) {
+                        done = true;
+                        atEnd.run();
+                        break;
+                    }
+                    pending = f.apply(rows.next());
+                }
+                return pending != null;
+            }
+
+            @Override
+            public O next() {
+                if (!hasNext()) {
+                    throw new java.util.NoSuchElementException();
+                }
+                O r = pending;
+                pending = null;
+                return r;
+            }
+        };
     }
 
     private record Entry(MixtureConditional conditional, MixtureConditional.Work work) {

@@ -167,7 +167,7 @@ public final class ModelInput implements Serializable {
     /**
      * True when the input's rows can be read as Spark's internal rows ({@link #internalRows}): not CSV, and
      * every feature a numeric column. Such rows skip the conversion to {@code Row} objects on the way in and,
-     * with {@link #createFrame}, on the way out.
+     * with {@code InternalFrames}, on the way out.
      */
     public boolean hasInternalRows() {
         return featureCodes != null && DataFrameTable.ScalarCodes.enabled();
@@ -179,14 +179,6 @@ public final class ModelInput implements Serializable {
             throw new IllegalStateException("this input has no internal rows of numeric features");
         }
         return frame.queryExecution().toRdd().toJavaRDD();
-    }
-
-    /**
-     * A DataFrame of internal rows with {@code schema}, as Spark's own scans produce them; rows may be reused
-     * mutable rows (Spark projects each one to an unsafe row as it reads it).
-     */
-    public static Dataset<Row> createFrame(SparkSession spark, JavaRDD<InternalRow> rows, StructType schema) {
-        return ((org.apache.spark.sql.classic.SparkSession) spark).internalCreateDataFrame(rows.rdd(), schema, false);
     }
 
     /** The model's feature names, in model order. */

@@ -17,7 +17,6 @@ import org.apache.spark.ml.Model;
 import org.apache.spark.ml.linalg.DenseMatrix;
 import org.apache.spark.ml.linalg.DenseVector;
 import org.apache.spark.ml.linalg.Matrix;
-import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.ml.linalg.Vectors;
 import org.apache.spark.ml.param.ParamMap;
 import org.apache.spark.ml.stat.distribution.MultivariateGaussian;
@@ -212,7 +211,7 @@ public final class SufstatGaussianMixtureModel extends Model<SufstatGaussianMixt
                         return (InternalRow) joined.apply(r, extra);
                     }, () -> { });
         });
-        return io.sufstat.jobs.io.ModelInput.createFrame(spark, rows, out);
+        return io.sufstat.jobs.spark.InternalFrames.of(spark, rows, out);
     }
 
     /** Puts the vector at column {@code at} of internal row {@code r} into {@code values[off …]}; fails on a null or a wrong size. */

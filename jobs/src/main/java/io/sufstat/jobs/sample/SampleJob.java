@@ -102,7 +102,8 @@ public final class SampleJob implements Job {
             }
             StructType schema = DataTypes.createStructType(fields);
             long t = System.nanoTime();
-            Dataset<Row> df = ctx.spark().createDataFrame(GenerateJob.rows(jsc, source, rows, partitions, label), schema);
+            Dataset<Row> df = io.sufstat.jobs.spark.InternalFrames.of(ctx.spark(),
+                    GenerateJob.rows(jsc, source, rows, partitions, label), schema);
             LOG.info("sampling {} rows of [{}] from a model of {} component(s), seed {}, {} partitions", rows,
                     String.join(", ", model.features()), model.mixture().size(), seed, partitions);
             df.write().format(format).option("header", "true").save(out.root());

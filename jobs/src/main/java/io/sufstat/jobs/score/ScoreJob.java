@@ -165,7 +165,7 @@ public final class ScoreJob implements Job {
             Scorer scorer = new Scorer(input, kernel, mixture, flatten, latent, flag ? threshold : null, added, acc,
                     flagged, logDensitySample);
             Dataset<Row> df = input.hasInternalRows()
-                    ? ModelInput.createFrame(ctx.spark(), input.internalRows().mapPartitions(scorer::scoreInternal), schema)
+                    ? io.sufstat.jobs.spark.InternalFrames.of(ctx.spark(), input.internalRows().mapPartitions(scorer::scoreInternal), schema)
                     : ctx.spark().createDataFrame(input.rows(acc).mapPartitions(scorer::score), schema);
             long t = System.nanoTime();
             df.write().format(format).option("header", "true").save(out.root());

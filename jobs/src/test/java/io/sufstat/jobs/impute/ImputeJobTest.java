@@ -125,4 +125,59 @@ class ImputeJobTest extends SparkTest {
         assertEquals(0, d1.exceptAll(d2).count(), "same seed, same draws");
         assertTrue(d1.exceptAll(spark().read().option("header", "true").csv(dir.resolve("mean").toString())).count() > 0);
     }
+
+    /**
+     * Parquet input with numeric features is imputed from Spark's internal rows and written as internal rows:
+     * the same rows as the {@code Row} path (an int feature becomes double; a string column and nulls pass
+     * through; draws and variance columns included), and the same counts.
+     */
+    @Test
+    void parquetIsImputedFromInternalRowsLikeTheRowPath() throws Exception {
+        Path dir = tempDir("impute-internal");
+        GaussianMixture m = GaussianMixture.of(CovarianceType.FULL, new double[] {0.4, 0.6},
+                new double[][] {{0, 0, 0}, {3, -1, 2}}, new double[][] {COV, {1, 0.2, 0, 0.2, 1, 0, 0, 0, 1}});
+        Path model = ModelFiles.write(dir.resolve("model.json"), List.of("a", "b", "c"), m);
+        SplittableRandom rng = new SplittableRandom(5);
+        List<Row> rows = new ArrayList<>();
+        for (int i = 0; i < 500; i++) {
+            double[] x = m.sample(rng);
+            rows.add(org.apache.spark.sql.RowFactory.create(i, i % 5 == 0 ? null : "r" + i,
+                    rng.nextDouble() < 0.2 ? null : x[0], rng.nextDouble() < 0.2 ? null : (int) Math.round(x[1]),
+                    rng.nextDouble() < 0.1 ? Double.NaN : x[2]));
+        }
+        var schema = org.apache.spark.sql.types.DataTypes.createStructType(List.of(
+                org.apache.spark.sql.types.DataTypes.createStructField("id", org.apache.spark.sql.types.DataTypes.IntegerType, false),
+                org.apache.spark.sql.types.DataTypes.createStructField("tag", org.apache.spark.sql.types.DataTypes.StringType, true),
+                org.apache.spark.sql.types.DataTypes.createStructField("a", org.apache.spark.sql.types.DataTypes.DoubleType, true),
+                org.apache.spark.sql.types.DataTypes.createStructField("b", org.apache.spark.sql.types.DataTypes.IntegerType, true),
+                org.apache.spark.sql.types.DataTypes.createStructField("c", org.apache.spark.sql.types.DataTypes.DoubleType, true)));
+        Path input = dir.resolve("in");
+        spark().createDataFrame(rows, schema).repartition(2).write().parquet(input.toString());
+        for (String[] extra : new String[][] {{"--variance-columns"}, {"--draw"}}) {
+            List<List<Row>> outputs = new ArrayList<>();
+            List<JsonNode> cells = new ArrayList<>();
+            for (boolean internal : new boolean[] {true, false}) {
+                Path out = dir.resolve("out-" + extra[0] + internal);
+                withInternalRows(internal, () -> {
+                    List<String> args = new ArrayList<>(List.of("--model", model.toString(), "--input", input.toString(),
+                            "--output", out.toString()));
+                    args.addAll(List.of(extra));
+                    runJob("impute", args.toArray(new String[0]));
+                    return null;
+                });
+                outputs.add(spark().read().parquet(out.toString()).orderBy("id").collectAsList());
+                cells.add(new ObjectMapper().readTree(out.resolve("_metrics.json").toFile()).get("imputedCells"));
+            }
+            assertEquals(outputs.get(1), outputs.get(0), "the same rows by both paths " + extra[0]);
+            assertEquals(cells.get(1), cells.get(0));
+            assertEquals(500, outputs.get(0).size());
+            Row first = outputs.get(0).get(0);
+            assertEquals(null, first.get(1), "a null in a column that is not a feature stays null");
+            for (Row r : outputs.get(0)) {
+                for (int j = 2; j < 5; j++) {
+                    assertTrue(Double.isFinite(r.getDouble(j)), "every feature filled: " + r);
+                }
+            }
+        }
+    }
 }
