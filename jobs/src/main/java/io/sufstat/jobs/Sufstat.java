@@ -27,7 +27,7 @@ public final class Sufstat {
             new io.sufstat.jobs.bgmm.BgmmJob(), new io.sufstat.jobs.report.ShowJob(),
             new GenerateJob(),
             new BenchMleJob(), new io.sufstat.jobs.bench.BenchGmmJob(), new io.sufstat.jobs.bench.BenchStochasticJob(),
-            new io.sufstat.jobs.bench.BenchPpcaJob(), new io.sufstat.jobs.bench.BenchStartupJob());
+            new io.sufstat.jobs.bench.BenchPpcaJob(), new io.sufstat.jobs.bench.BenchStartupJob(), new io.sufstat.jobs.bench.BenchIoJob());
 
     private Sufstat() {
     }
