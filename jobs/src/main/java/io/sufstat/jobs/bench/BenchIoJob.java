@@ -16,10 +16,12 @@ import io.sufstat.jobs.ml.SufstatGaussianMixture;
 import io.sufstat.jobs.ml.SufstatGaussianMixtureModel;
 import io.sufstat.jobs.score.ScoreJob;
 import org.apache.spark.ml.feature.VectorAssembler;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -77,8 +79,10 @@ public final class BenchIoJob implements Job {
     public String description() {
         return "Generates N rows × D of a K-component mixture as Parquet in a temporary directory, then, in this one"
                 + " Spark session and --repeat times each: Spark copying the Parquet (read, write; no computation);"
+                + " Spark adding columns of the types score adds by SQL (copies of inputs) and writing them;"
                 + " 'score' Parquet to Parquet with the true model; the Spark ML model's transform of the same rows"
-                + " (VectorAssembler, transform, write Parquet); 'gmm' on the Parquet (K components, --iterations, tol 0),"
+                + " (VectorAssembler, transform, write Parquet) and the VectorAssembler alone; 'gmm' on the Parquet"
+                + " (K components, --iterations, tol 0),"
                 + " whose own metrics split reading and caching from the fit on the cached rows; the Spark ML"
                 + " estimator's fit on the same rows. Prints the medians and the ratios: score / copy, gmm /"
                 + " its fit on the cache, ML fit / gmm and ML transform / score. Reports are off in the jobs.";
@@ -115,8 +119,22 @@ public final class BenchIoJob implements Job {
                     spark.read().parquet(data).write().mode(SaveMode.Overwrite).parquet(work.resolve("copy").toString());
                     return null;
                 });
+                time(seconds, SAME_SHAPE, () -> {
+                    Dataset<Row> in = spark.read().parquet(data);
+                    Column[] posteriors = IntStream.range(0, k).mapToObj(j -> functions.col(features[j % d]))
+                            .toArray(Column[]::new);
+                    in.withColumn("logDensity", functions.col(features[0])).withColumn("cluster", functions.lit(0))
+                            .withColumn("probabilities", functions.array(posteriors)).write().mode(SaveMode.Overwrite)
+                            .parquet(work.resolve("same-shape").toString());
+                    return null;
+                });
                 time(seconds, SCORE, () -> cli(new ScoreJob(), spark, "--model", truth, "--input", data, "--output",
                         work.resolve("scored").toString(), "--overwrite", "--report", "false"));
+                time(seconds, ASSEMBLE, () -> {
+                    assembler.transform(spark.read().parquet(data)).write().mode(SaveMode.Overwrite)
+                            .parquet(work.resolve("assembled").toString());
+                    return null;
+                });
                 time(seconds, TRANSFORM, () -> {
                     trueModel.transform(assembler.transform(spark.read().parquet(data))).drop("features").write()
                             .mode(SaveMode.Overwrite).parquet(work.resolve("transformed").toString());
@@ -140,7 +158,9 @@ public final class BenchIoJob implements Job {
     }
 
     static final String COPY = "Spark: read Parquet, write Parquet";
+    static final String SAME_SHAPE = "Spark: read, add score's columns by SQL, write";
     static final String SCORE = "sufstat score, Parquet to Parquet";
+    static final String ASSEMBLE = "Spark ML VectorAssembler, write Parquet";
     static final String TRANSFORM = "Spark ML model.transform, write Parquet";
     static final String GMM = "sufstat gmm on Parquet";
     static final String GMM_CACHED = "  of which the fit on the cached rows";
@@ -166,17 +186,19 @@ public final class BenchIoJob implements Job {
         Map<String, Double> median = new LinkedHashMap<>();
         seconds.forEach((label, s) -> median.put(label, BenchStartupJob.median(s)));
         StringBuilder table = new StringBuilder(String.format("%n%,d rows × %d, K = %d, %d EM iterations; median of %d%n"
-                + "%-42s %10s  %s%n", rows, d, k, iterations, seconds.get(COPY).size(), "", "median s", "all runs (s)"));
-        for (String label : List.of(COPY, SCORE, TRANSFORM, GMM, GMM_CACHED, ML_FIT)) {
-            table.append(String.format("%-42s %10.2f  %s%n", label, median.get(label), seconds.get(label).stream()
+                + "%-48s %10s  %s%n", rows, d, k, iterations, seconds.get(COPY).size(), "", "median s", "all runs (s)"));
+        for (String label : List.of(COPY, SAME_SHAPE, SCORE, ASSEMBLE, TRANSFORM, GMM, GMM_CACHED, ML_FIT)) {
+            table.append(String.format("%-48s %10.2f  %s%n", label, median.get(label), seconds.get(label).stream()
                     .map(s -> String.format("%.2f", s)).toList()));
         }
         double scoreRatio = median.get(SCORE) / median.get(COPY);
+        double sameShapeRatio = median.get(SCORE) / median.get(SAME_SHAPE);
         double gmmRatio = median.get(GMM) / median.get(GMM_CACHED);
         double fitRatio = median.get(ML_FIT) / median.get(GMM);
         double transformRatio = median.get(TRANSFORM) / median.get(SCORE);
-        table.append(String.format("score / Spark copy: %.2f×   gmm on Parquet / its fit on the cache: %.2f×   "
-                + "ML fit / gmm: %.2f×   ML transform / score: %.2f×%n", scoreRatio, gmmRatio, fitRatio, transformRatio));
+        table.append(String.format("score / Spark copy: %.2f×   score / Spark writing the same columns: %.2f×%n"
+                + "gmm on Parquet / its fit on the cache: %.2f×   ML fit / gmm: %.2f×   ML transform / score: %.2f×%n",
+                scoreRatio, sameShapeRatio, gmmRatio, fitRatio, transformRatio));
         System.out.print(table);
         ObjectNode results = BenchResults.start(ctx.sparkContext(), rows, d, 0);
         results.put("k", k);
@@ -184,6 +206,7 @@ public final class BenchIoJob implements Job {
         ObjectNode med = results.putObject("medianSeconds");
         median.forEach((label, s) -> med.put(label.strip(), s));
         results.put("scoreOverCopy", scoreRatio);
+        results.put("scoreOverSameColumnsBySql", sameShapeRatio);
         results.put("gmmOverFitOnCache", gmmRatio);
         results.put("mlFitOverGmm", fitRatio);
         results.put("mlTransformOverScore", transformRatio);

@@ -18,12 +18,17 @@ import java.util.PriorityQueue;
 public final class ValueSample implements Serializable {
     private static final long serialVersionUID = 1L;
 
-    private static final Comparator<double[]> BY_KEY_DESCENDING =
-            Comparator.<double[]>comparingLong(v -> key(v[0])).reversed().thenComparingDouble(v -> -v[0]);
+    /** A value with its key; the heap's head is the entry with the largest key (then the largest value). */
+    private record Entry(long key, double value) {
+    }
+
+    private static final Comparator<Entry> BY_KEY_DESCENDING =
+            Comparator.comparingLong(Entry::key).reversed().thenComparingDouble(e -> -e.value());
 
     private final int n;
-    private transient PriorityQueue<double[]> heap;
+    private transient PriorityQueue<Entry> heap;
 
+    /** A sample of at most {@code n} values; with {@code n = 0} it keeps nothing, at no cost per value. */
     public ValueSample(int n) {
         this.n = n;
     }
@@ -34,20 +39,28 @@ public final class ValueSample implements Serializable {
 
     /** Offers a value. */
     public void add(double value) {
+        if (n == 0) {
+            return;
+        }
         if (heap == null) {
             heap = new PriorityQueue<>(BY_KEY_DESCENDING);
         }
+        long k = key(value);
         if (heap.size() < n) {
-            heap.add(new double[] {value});
-        } else if (BY_KEY_DESCENDING.compare(new double[] {value}, heap.peek()) > 0) {
-            heap.poll();
-            heap.add(new double[] {value});
+            heap.add(new Entry(k, value));
+        } else {
+            // Only a value that sorts before the largest kept key enters (and that entry leaves).
+            Entry top = heap.peek();
+            if (k < top.key() || (k == top.key() && value < top.value())) {
+                heap.poll();
+                heap.add(new Entry(k, value));
+            }
         }
     }
 
     /** The values kept. */
     public double[] values() {
-        return heap == null ? new double[0] : heap.stream().mapToDouble(v -> v[0]).toArray();
+        return heap == null ? new double[0] : heap.stream().mapToDouble(Entry::value).toArray();
     }
 
     /** The sample of the union of several tasks' samples (each from {@link #values}). */

@@ -162,8 +162,8 @@ public final class ScoreJob implements Job {
             CollectionAccumulator<double[]> logDensitySample = ctx.spark().sparkContext().collectionAccumulator(
                     "log-density sample");
             StructType added = DataTypes.createStructType(fields.subList(input.schema().fields().length, fields.size()));
-            Scorer scorer = new Scorer(input, kernel, mixture, flatten, latent, flag ? threshold : null, added, acc,
-                    flagged, logDensitySample);
+            Scorer scorer = new Scorer(input, kernel, mixture, flatten, latent, flag ? threshold : null,
+                    o.get(FitReport.OPTION), added, acc, flagged, logDensitySample);
             Dataset<Row> df = input.hasInternalRows()
                     ? io.sufstat.jobs.spark.InternalFrames.of(ctx.spark(), input.internalRows().mapPartitions(scorer::scoreInternal), schema)
                     : ctx.spark().createDataFrame(input.rows(acc).mapPartitions(scorer::score), schema);
@@ -257,13 +257,14 @@ public final class ScoreJob implements Job {
         private final boolean flatten;
         private final boolean latent;
         private final Double threshold;
+        private final boolean report;
         private final StructType added;
         private final CollectionAccumulator<ReadStats> acc;
         private final org.apache.spark.util.LongAccumulator flagged;
         private final CollectionAccumulator<double[]> logDensitySample;
 
         Scorer(ModelInput input, Broadcast<BlockDensity> kernel, boolean mixture, boolean flatten, boolean latent,
-               Double threshold, StructType added, CollectionAccumulator<ReadStats> acc,
+               Double threshold, boolean report, StructType added, CollectionAccumulator<ReadStats> acc,
                org.apache.spark.util.LongAccumulator flagged, CollectionAccumulator<double[]> logDensitySample) {
             this.input = input;
             this.kernel = kernel;
@@ -271,6 +272,7 @@ public final class ScoreJob implements Job {
             this.flatten = flatten;
             this.latent = latent;
             this.threshold = threshold;
+            this.report = report;
             this.added = added;
             this.acc = acc;
             this.flagged = flagged;
@@ -311,7 +313,7 @@ public final class ScoreJob implements Job {
         Iterator<InternalRow> scoreInternal(Iterator<InternalRow> rows) {
             BlockDensity k = kernel.value();
             ModelInput.InternalReader reader = input.internalReader();
-            ValueSample sample = new ValueSample(DataReports.SCORE_SAMPLE);
+            ValueSample sample = new ValueSample(report ? DataReports.SCORE_SAMPLE : 0);
             SpecificInternalRow extra = new SpecificInternalRow(added);
             JoinedRow joined = new JoinedRow();
             return KernelBlocks.map(rows, k, BLOCK, (r, values, off) -> reader.read(r, values, off, null, true),
@@ -327,7 +329,7 @@ public final class ScoreJob implements Job {
         Iterator<Row> score(Iterator<Row> rows) {
             BlockDensity k = kernel.value();
             ModelInput.FeatureReader reader = input.reader();
-            ValueSample sample = new ValueSample(DataReports.SCORE_SAMPLE);
+            ValueSample sample = new ValueSample(report ? DataReports.SCORE_SAMPLE : 0);
             SpecificInternalRow extra = new SpecificInternalRow(added);
             StructField[] types = added.fields();
             return KernelBlocks.map(rows, k, BLOCK, (r, values, off) -> reader.read(r, values, off, null, true), (r, i, ws) -> {
