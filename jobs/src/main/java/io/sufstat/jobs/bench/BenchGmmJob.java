@@ -183,8 +183,8 @@ public final class BenchGmmJob implements Job {
                 MllibFit fa = mllibFit(df, k, a, seed);
                 MllibFit fb = mllibFit(df, k, b, seed);
                 // MLlib stops before maxIter when the log-likelihood change is exactly 0 or NaN: use the
-                // iterations it ran. With too few, fall back to the whole fit's time per iteration.
-                double perIteration = fb.iterations() - fa.iterations() >= 2
+                // iterations it ran. When both ran as many, fall back to the whole fit's time per iteration.
+                double perIteration = fb.iterations() > fa.iterations()
                         ? (fb.seconds() - fa.seconds()) / (fb.iterations() - fa.iterations())
                         : fb.seconds() / Math.max(1, fb.iterations());
                 GaussianMixtureModel model = fb.model();

@@ -55,19 +55,21 @@ public final class BlockPass {
     public static <S extends Mergeable<S>, W> S run(JavaSparkContext jsc, BlockCache cache, EStep<S, W> step,
                                                     BlockChoice choice) throws Exception {
         int capacity = cache.blockRows();
+        int direct = directResults(serializedBytes(step.zero(), Long.MAX_VALUE), resultBudget(jsc));
         if (cache.localPartitions().isPresent()) {
-            return onDriver(cache.localPartitions().get(), step, capacity, choice);
+            return onDriver(cache.localPartitions().get(), step, capacity, choice, direct);
         }
-        if (shipsWithTask(step)) {
+        if (serializedBytes(step, closureLimit()) <= closureLimit()) {
             // Spark ships a stage's closure to the executors once anyway: a small step goes with it, saving the
             // creation and removal of a broadcast per pass (a few ms of every iteration at small N).
             return OrderedReduce.reduce(cache.blocks().mapPartitionsWithIndex((Integer partition, Iterator<DataBlock> it) ->
-                    fold(step, capacity, choice, partition, it), true), Mergeable::combine).orElseGet(step::zero);
+                    fold(step, capacity, choice, partition, it), true), Mergeable::combine, direct).orElseGet(step::zero);
         }
         Broadcast<EStep<S, W>> shipped = jsc.broadcast(step);
         try {
             return OrderedReduce.reduce(cache.blocks().mapPartitionsWithIndex((Integer partition, Iterator<DataBlock> it) ->
-                    fold(shipped.value(), capacity, choice, partition, it), true), Mergeable::combine).orElseGet(step::zero);
+                    fold(shipped.value(), capacity, choice, partition, it), true), Mergeable::combine, direct)
+                    .orElseGet(step::zero);
         } finally {
             shipped.destroy();
         }
@@ -81,15 +83,34 @@ public final class BlockPass {
         return Long.getLong("sufstat.closureLimit", 512 * 1024);
     }
 
-    /** Whether {@code step} serializes to at most {@link #closureLimit()} bytes (stops counting beyond). */
+    /** Whether {@code step} serializes to at most {@link #closureLimit()} bytes. */
     static boolean shipsWithTask(Object step) {
-        long limit = closureLimit();
+        return serializedBytes(step, closureLimit()) <= closureLimit();
+    }
+
+    /**
+     * How many partitions' statistics of {@code bytes} each the driver takes at once: as many as fit in
+     * {@code budget}, between 2 and {@link OrderedReduce}'s default. At d = 1,000 and K = 10 a pass's statistics
+     * are 80 MB, so 13 partitions collected at once would pass Spark's default {@code spark.driver.maxResultSize}
+     * of 1 GiB and fail the job.
+     */
+    static int directResults(long bytes, long budget) {
+        return (int) Math.max(2, Math.min(OrderedReduce.DIRECT, budget / Math.max(1, bytes)));
+    }
+
+    /** A quarter of {@code spark.driver.maxResultSize} (1 GiB unless set; 0, unlimited, counts as 1 GiB). */
+    static long resultBudget(JavaSparkContext jsc) {
+        long max = jsc.getConf().getSizeAsBytes("spark.driver.maxResultSize", "1g");
+        return (max <= 0 ? 1L << 30 : max) / 4;
+    }
+
+    /** The Java-serialized size of {@code o}, counting stopped just beyond {@code limit}. */
+    static long serializedBytes(Object o, long limit) {
         class Full extends java.io.IOException {
             private static final long serialVersionUID = 1L;
         }
+        long[] bytes = {0};
         java.io.OutputStream counter = new java.io.OutputStream() {
-            private long bytes;
-
             @Override
             public void write(int b) throws java.io.IOException {
                 write(null, 0, 1);
@@ -97,18 +118,20 @@ public final class BlockPass {
 
             @Override
             public void write(byte[] b, int off, int len) throws java.io.IOException {
-                bytes += len;
-                if (bytes > limit) {
+                bytes[0] += len;
+                if (bytes[0] > limit) {
                     throw new Full();
                 }
             }
         };
-        try (java.io.ObjectOutputStream o = new java.io.ObjectOutputStream(counter)) {
-            o.writeObject(step);
-            return true;
+        try (java.io.ObjectOutputStream out = new java.io.ObjectOutputStream(counter)) {
+            out.writeObject(o);
+        } catch (Full e) {
+            return bytes[0];
         } catch (java.io.IOException e) {
-            return false;
+            throw new java.io.UncheckedIOException("cannot serialize " + o.getClass().getName(), e);
         }
+        return bytes[0];
     }
 
     private static <S extends Mergeable<S>, W> Iterator<S> fold(EStep<S, W> s, int capacity, BlockChoice choice,
@@ -133,7 +156,7 @@ public final class BlockPass {
      * few thousand rows).
      */
     private static <S extends Mergeable<S>, W> S onDriver(List<List<DataBlock>> partitions, EStep<S, W> step,
-                                                          int capacity, BlockChoice choice) throws Exception {
+                                                          int capacity, BlockChoice choice, int direct) throws Exception {
         W work = step.workspace(capacity);
         List<S> parts = new java.util.ArrayList<>(partitions.size());
         for (int p = 0; p < partitions.size(); p++) {
@@ -147,6 +170,6 @@ public final class BlockPass {
             }
             parts.add(acc);
         }
-        return OrderedReduce.reduceLocal(parts, Mergeable::combine).orElseGet(step::zero);
+        return OrderedReduce.reduceLocal(parts, Mergeable::combine, direct).orElseGet(step::zero);
     }
 }

@@ -15,18 +15,29 @@ import java.util.Optional;
 /**
  * A tree reduction whose merge order is fixed by partition index, so that the result is the same bits
  * on every run and every cluster (Spark's {@code reduce}/{@code treeAggregate} merge task results in
- * the order tasks finish). Up to {@value #DIRECT} partial results are merged on the driver; beyond
- * that, one or more shuffle levels first merge runs of {@code ⌈√n⌉} consecutive partitions.
+ * the order tasks finish). Up to {@value #DIRECT} partial results (fewer for large results: {@link
+ * #reduce(JavaRDD, Function2, int)}) are merged on the driver; beyond that, one or more shuffle levels first
+ * merge runs of {@code ⌈√n⌉} consecutive partitions.
  */
 public final class OrderedReduce {
 
-    static final int DIRECT = 32;
+    public static final int DIRECT = 32;
 
     private OrderedReduce() {
     }
 
     /** Merges every element of {@code rdd} in partition order (and element order within a partition). */
     public static <T> Optional<T> reduce(JavaRDD<T> rdd, Function2<T, T, T> merge) throws Exception {
+        return reduce(rdd, merge, DIRECT);
+    }
+
+    /**
+     * {@link #reduce(JavaRDD, Function2)} collecting at most {@code direct} partial results on the driver (at
+     * least 2): large results (statistics of K·d² values at high d) go through more shuffle levels instead of
+     * all arriving at the driver at once.
+     */
+    public static <T> Optional<T> reduce(JavaRDD<T> rdd, Function2<T, T, T> merge, int direct) throws Exception {
+        int limit = Math.max(2, direct);
         JavaPairRDD<Integer, T> level = rdd.mapPartitionsWithIndex((Integer index, Iterator<T> it) -> {
             T acc = null;
             while (it.hasNext()) {
@@ -37,7 +48,7 @@ public final class OrderedReduce {
             return out.iterator();
         }, true).mapToPair(t -> t);
         long n = rdd.getNumPartitions();
-        while (n > DIRECT) {
+        while (n > limit) {
             int fanIn = (int) Math.ceil(Math.sqrt(n));
             int groups = (int) ((n + fanIn - 1) / fanIn);
             level = level.mapToPair(t -> new Tuple2<>(t._1() / fanIn, t))
@@ -57,6 +68,12 @@ public final class OrderedReduce {
      * the result of partition i; null for a partition without one): the same bits as the distributed reduction.
      */
     public static <T> Optional<T> reduceLocal(List<T> parts, Function2<T, T, T> merge) throws Exception {
+        return reduceLocal(parts, merge, DIRECT);
+    }
+
+    /** {@link #reduceLocal(List, Function2)} in the order of {@link #reduce(JavaRDD, Function2, int)}. */
+    public static <T> Optional<T> reduceLocal(List<T> parts, Function2<T, T, T> merge, int direct) throws Exception {
+        int limit = Math.max(2, direct);
         List<Tuple2<Integer, T>> level = new ArrayList<>();
         for (int i = 0; i < parts.size(); i++) {
             if (parts.get(i) != null) {
@@ -64,7 +81,7 @@ public final class OrderedReduce {
             }
         }
         long n = parts.size();
-        while (n > DIRECT) {
+        while (n > limit) {
             int fanIn = (int) Math.ceil(Math.sqrt(n));
             int groups = (int) ((n + fanIn - 1) / fanIn);
             List<List<Tuple2<Integer, T>>> byGroup = new ArrayList<>();

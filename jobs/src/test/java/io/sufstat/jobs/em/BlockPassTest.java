@@ -121,4 +121,35 @@ class BlockPassTest extends SparkTest {
             }
         }
     }
+
+    /**
+     * The driver takes as many partitions' statistics at once as fit in a quarter of spark.driver.maxResultSize:
+     * 80 MB statistics (d = 1,000, K = 10, full) three at a time under the default 1 GiB; small ones 32.
+     */
+    @Test
+    void largeStatisticsReachTheDriverAFewAtATime() {
+        long budget = BlockPass.resultBudget(org.apache.spark.api.java.JavaSparkContext.fromSparkContext(
+                spark().sparkContext()));
+        assertEquals(1L << 28, budget, "a quarter of the default 1 GiB");
+        io.sufstat.common.stats.EmStatistics big = io.sufstat.common.stats.EmStatistics.create(
+                io.sufstat.common.model.MixtureKernel.of(io.sufstat.common.model.GaussianMixture.of(
+                        io.sufstat.common.model.CovarianceType.FULL, new double[] {1}, new double[][] {new double[1000]},
+                        new double[][] {identity(1000)})));
+        long bytes = BlockPass.serializedBytes(big, Long.MAX_VALUE);
+        assertTrue(bytes > 8_000_000 && bytes < 8_200_000, "one component's statistics: " + bytes);
+        assertEquals(Math.max(2, (int) (budget / (10 * bytes))), BlockPass.directResults(10 * bytes, budget));
+        assertEquals(3, BlockPass.directResults(80_000_000, budget));
+        assertEquals(2, BlockPass.directResults(900_000_000, budget), "never fewer than two");
+        assertEquals(32, BlockPass.directResults(10_000, budget));
+        long partial = BlockPass.serializedBytes(big, 4096);
+        assertTrue(partial > 4096 && partial < 4096 + 16384, "counting stops soon after the limit: " + partial);
+    }
+
+    private static double[] identity(int d) {
+        double[] a = new double[d * d];
+        for (int i = 0; i < d; i++) {
+            a[i * d + i] = 1;
+        }
+        return a;
+    }
 }

@@ -33,4 +33,33 @@ class OrderedReduceTest extends SparkTest {
         assertEquals(IntStream.range(0, 100).sum(), OrderedReduce.reduce(jsc.parallelize(
                 IntStream.range(0, 100).boxed().collect(Collectors.toList()), 40), Integer::sum).orElseThrow());
     }
+
+    /**
+     * With fewer results allowed on the driver at once (large statistics), the merge still runs in partition order,
+     * and a floating-point merge gives the same bits on the driver ({@code reduceLocal}) as through Spark.
+     */
+    @Test
+    void fewerDirectResultsKeepTheOrderAndTheBits() throws Exception {
+        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark().sparkContext());
+        List<String> items = IntStream.range(0, 300).mapToObj(Integer::toString).toList();
+        List<Double> values = IntStream.range(0, 300).mapToObj(i -> Math.pow(1.37, i % 97) / (i + 1)).toList();
+        for (int direct : new int[] {2, 3, 5}) {
+            for (int partitions : new int[] {3, 13, 40}) {
+                assertEquals(String.join(",", items), OrderedReduce.reduce(jsc.parallelize(items, partitions),
+                        (a, b) -> a + "," + b, direct).orElseThrow(), partitions + " partitions, " + direct + " direct");
+                JavaRDD<Double> rdd = jsc.parallelize(values, partitions);
+                double spark = OrderedReduce.reduce(rdd, Double::sum, direct).orElseThrow();
+                List<Double> parts = rdd.mapPartitions(it -> {
+                    double s = 0;
+                    boolean any = false;
+                    while (it.hasNext()) {
+                        s = any ? s + it.next() : it.next();
+                        any = true;
+                    }
+                    return (any ? List.of(s) : List.<Double>of()).iterator();
+                }).collect();
+                assertEquals(spark, OrderedReduce.reduceLocal(parts, Double::sum, direct).orElseThrow(), 0.0);
+            }
+        }
+    }
 }
