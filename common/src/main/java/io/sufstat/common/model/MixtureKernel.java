@@ -288,20 +288,27 @@ public final class MixtureKernel implements BlockDensity {
         double[] norms = ws.norms;
         switch (type) {
             case FULL, TIED -> ws.products.squaredNorms(xt, ld, rows, d, k, factors, ws.work, norms);
-            case DIAG, SPHERICAL -> {
-                // ‖(x − μ_k) / σ_k‖², coordinate by coordinate over all rows (a loop the JIT vectorises).
-                for (int j = 0; j < k; j++) {
-                    int o = j * ld;
-                    java.util.Arrays.fill(norms, o, o + rows, 0.0);
-                    for (int c = 0; c < d; c++) {
-                        double mu = centredMeans[j * d + c];
-                        double scale = type == CovarianceType.DIAG ? factors[j * d + c] : factors[j];
-                        int xo = c * ld;
-                        for (int i = 0; i < rows; i++) {
-                            double v = (xt[xo + i] - mu) * scale;
-                            norms[o + i] += v * v;
-                        }
-                    }
+            case DIAG, SPHERICAL -> diagonalNorms(xt, ld, rows, d, k, centredMeans, factors,
+                    type == CovarianceType.DIAG, norms);
+        }
+    }
+
+    /**
+     * ‖(x − μ_k) / σ_k‖² for diagonal and spherical scales, coordinate by coordinate over all rows: a small
+     * method of its own, so that the JIT compiles (and vectorises) its inner loop for these types alone.
+     */
+    private static void diagonalNorms(double[] xt, int ld, int rows, int d, int k, double[] centredMeans,
+                                      double[] factors, boolean diag, double[] norms) {
+        for (int j = 0; j < k; j++) {
+            int o = j * ld;
+            java.util.Arrays.fill(norms, o, o + rows, 0.0);
+            for (int c = 0; c < d; c++) {
+                double mu = centredMeans[j * d + c];
+                double scale = diag ? factors[j * d + c] : factors[j];
+                int xo = c * ld;
+                for (int i = 0; i < rows; i++) {
+                    double v = (xt[xo + i] - mu) * scale;
+                    norms[o + i] += v * v;
                 }
             }
         }

@@ -84,7 +84,8 @@ public final class BenchIoJob implements Job {
                 + " (VectorAssembler, transform, write Parquet) and the VectorAssembler alone; 'gmm' on the Parquet"
                 + " (K components, --iterations, tol 0),"
                 + " whose own metrics split reading and caching from the fit on the cached rows; the Spark ML"
-                + " estimator's fit on the same rows. Prints the medians and the ratios: score / copy, gmm /"
+                + " estimator's fit on the same rows; the Spark ML fit and transform again reading the columns directly"
+                + " (inputCols). Prints the medians and the ratios: score / copy, gmm /"
                 + " its fit on the cache, ML fit / gmm and ML transform / score. Reports are off in the jobs.";
     }
 
@@ -140,6 +141,12 @@ public final class BenchIoJob implements Job {
                             .mode(SaveMode.Overwrite).parquet(work.resolve("transformed").toString());
                     return null;
                 });
+                time(seconds, TRANSFORM_COLUMNS, () -> {
+                    trueModel.copy(org.apache.spark.ml.param.ParamMap.empty()).setInputCols(features)
+                            .transform(spark.read().parquet(data)).write().mode(SaveMode.Overwrite)
+                            .parquet(work.resolve("transformed-columns").toString());
+                    return null;
+                });
                 time(seconds, GMM, () -> cli(new GmmJob(), spark, "--input", data, "--format", "parquet", "--k",
                         Integer.toString(k), "--max-iter", Integer.toString(iterations), "--tol", "0", "--output",
                         work.resolve("gmm").toString(), "--overwrite", "--report", "false"));
@@ -147,6 +154,8 @@ public final class BenchIoJob implements Job {
                 gmmFitOnCache.add(m.path("seconds").path("fit").asDouble());
                 time(seconds, ML_FIT, () -> new SufstatGaussianMixture().setK(k).setMaxIter(iterations).setTol(0)
                         .setSeed(0).fit(assembler.transform(spark.read().parquet(data))));
+                time(seconds, ML_FIT_COLUMNS, () -> new SufstatGaussianMixture().setK(k).setMaxIter(iterations).setTol(0)
+                        .setSeed(0).setInputCols(features).fit(spark.read().parquet(data)));
                 LOG.info("repeat {} of {}: {}", r + 1, repeat, seconds.entrySet().stream().map(e -> e.getKey() + " "
                         + String.format("%.2f s", e.getValue().get(e.getValue().size() - 1))).toList());
             }
@@ -161,10 +170,12 @@ public final class BenchIoJob implements Job {
     static final String SAME_SHAPE = "Spark: read, add score's columns by SQL, write";
     static final String SCORE = "sufstat score, Parquet to Parquet";
     static final String ASSEMBLE = "Spark ML VectorAssembler, write Parquet";
-    static final String TRANSFORM = "Spark ML model.transform, write Parquet";
+    static final String TRANSFORM = "Spark ML VectorAssembler + model.transform, write";
     static final String GMM = "sufstat gmm on Parquet";
     static final String GMM_CACHED = "  of which the fit on the cached rows";
-    static final String ML_FIT = "Spark ML estimator fit on Parquet";
+    static final String ML_FIT = "Spark ML VectorAssembler + estimator fit";
+    static final String ML_FIT_COLUMNS = "Spark ML estimator fit, inputCols";
+    static final String TRANSFORM_COLUMNS = "Spark ML model.transform, inputCols, write";
 
     /** Runs a job's command line on this session; fails the benchmark when it fails. */
     private static Object cli(Job job, SparkSession spark, String... args) {
@@ -187,7 +198,8 @@ public final class BenchIoJob implements Job {
         seconds.forEach((label, s) -> median.put(label, BenchStartupJob.median(s)));
         StringBuilder table = new StringBuilder(String.format("%n%,d rows × %d, K = %d, %d EM iterations; median of %d%n"
                 + "%-48s %10s  %s%n", rows, d, k, iterations, seconds.get(COPY).size(), "", "median s", "all runs (s)"));
-        for (String label : List.of(COPY, SAME_SHAPE, SCORE, ASSEMBLE, TRANSFORM, GMM, GMM_CACHED, ML_FIT)) {
+        for (String label : List.of(COPY, SAME_SHAPE, SCORE, ASSEMBLE, TRANSFORM, TRANSFORM_COLUMNS, GMM, GMM_CACHED, ML_FIT,
+                ML_FIT_COLUMNS)) {
             table.append(String.format("%-48s %10.2f  %s%n", label, median.get(label), seconds.get(label).stream()
                     .map(s -> String.format("%.2f", s)).toList()));
         }
@@ -196,9 +208,13 @@ public final class BenchIoJob implements Job {
         double gmmRatio = median.get(GMM) / median.get(GMM_CACHED);
         double fitRatio = median.get(ML_FIT) / median.get(GMM);
         double transformRatio = median.get(TRANSFORM) / median.get(SCORE);
+        double fitColumnsRatio = median.get(ML_FIT_COLUMNS) / median.get(GMM);
+        double transformColumnsRatio = median.get(TRANSFORM_COLUMNS) / median.get(SCORE);
         table.append(String.format("score / Spark copy: %.2f×   score / Spark writing the same columns: %.2f×%n"
-                + "gmm on Parquet / its fit on the cache: %.2f×   ML fit / gmm: %.2f×   ML transform / score: %.2f×%n",
-                scoreRatio, sameShapeRatio, gmmRatio, fitRatio, transformRatio));
+                + "gmm on Parquet / its fit on the cache: %.2f×%n"
+                + "ML fit / gmm: %.2f× (inputCols), %.2f× (VectorAssembler)   ML transform / score: %.2f× (inputCols),"
+                + " %.2f× (VectorAssembler)%n", scoreRatio, sameShapeRatio, gmmRatio, fitColumnsRatio, fitRatio,
+                transformColumnsRatio, transformRatio));
         System.out.print(table);
         ObjectNode results = BenchResults.start(ctx.sparkContext(), rows, d, 0);
         results.put("k", k);
@@ -210,6 +226,8 @@ public final class BenchIoJob implements Job {
         results.put("gmmOverFitOnCache", gmmRatio);
         results.put("mlFitOverGmm", fitRatio);
         results.put("mlTransformOverScore", transformRatio);
+        results.put("mlFitInputColsOverGmm", fitColumnsRatio);
+        results.put("mlTransformInputColsOverScore", transformColumnsRatio);
         BenchResults.save(o, results);
     }
 }

@@ -35,6 +35,11 @@ public interface HasMixtureParams {
         return mixtureParams().featuresCol;
     }
 
+    /** Numeric feature columns read directly, in model order, instead of {@link #featuresCol()}'s vector. */
+    default org.apache.spark.ml.param.StringArrayParam inputCols() {
+        return mixtureParams().inputCols;
+    }
+
     default Param<String> weightCol() {
         return mixtureParams().weightCol;
     }

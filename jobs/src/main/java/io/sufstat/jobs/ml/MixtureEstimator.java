@@ -71,6 +71,12 @@ public abstract class MixtureEstimator<E extends MixtureEstimator<E>> extends Es
         return self();
     }
 
+    /** Numeric feature columns, read directly in this order (no vector column, no VectorAssembler). */
+    public E setInputCols(String... v) {
+        set(p.inputCols, v.clone());
+        return self();
+    }
+
     public E setWeightCol(String v) {
         set(p.weightCol, v);
         return self();
@@ -118,7 +124,9 @@ public abstract class MixtureEstimator<E extends MixtureEstimator<E>> extends Es
     public final SufstatGaussianMixtureModel fit(Dataset<?> dataset) {
         transformSchema(dataset.schema());
         String weight = (String) $(p.weightCol);
-        TableSource table = TableSource.of(dataset.toDF(), List.of(), Optional.of((String) $(p.featuresCol)),
+        String[] inputCols = (String[]) $(p.inputCols);
+        TableSource table = TableSource.of(dataset.toDF(), List.of(inputCols),
+                inputCols.length > 0 ? Optional.empty() : Optional.of((String) $(p.featuresCol)),
                 weight.isEmpty() ? Optional.empty() : Optional.of(weight), false, "the training DataFrame");
         try {
             SufstatGaussianMixtureModel model = fitTable(dataset, table);
@@ -133,7 +141,8 @@ public abstract class MixtureEstimator<E extends MixtureEstimator<E>> extends Es
 
     @Override
     public StructType transformSchema(StructType schema) {
-        return MixtureParams.transformSchema(schema, (String) $(p.featuresCol), (String) $(p.predictionCol),
+        return MixtureParams.transformSchema(schema, (String[]) $(p.inputCols), (String) $(p.featuresCol),
+                (String) $(p.predictionCol),
                 (String) $(p.probabilityCol), (String) $(p.logDensityCol), fitsTMixture() ? (String) $(p.tWeightCol) : "");
     }
 

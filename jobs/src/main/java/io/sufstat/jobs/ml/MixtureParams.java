@@ -18,11 +18,12 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import org.apache.spark.ml.param.StringArrayParam;
 
 /**
  * The parameters shared by {@link SufstatGaussianMixture} and its model, with MLlib's names where MLlib
- * has them ({@code k}, {@code maxIter}, {@code tol}, {@code seed}, {@code featuresCol}, {@code weightCol},
- * {@code predictionCol}, {@code probabilityCol}) and sufstat's additions ({@code covarianceType},
+ * has them ({@code k}, {@code maxIter}, {@code tol}, {@code seed}, {@code featuresCol}, {@code inputCols},
+ * {@code weightCol}, {@code predictionCol}, {@code probabilityCol}) and sufstat's additions ({@code covarianceType},
  * {@code regCovar}, {@code initMode}, {@code nInit}, {@code logDensityCol}). Both classes expose them
  * through accessor methods, which is how Spark ML discovers parameters.
  */
@@ -34,6 +35,7 @@ final class MixtureParams implements Serializable {
     final DoubleParam tol;
     final LongParam seed;
     final Param<String> featuresCol;
+    final StringArrayParam inputCols;
     final Param<String> weightCol;
     final Param<String> predictionCol;
     final Param<String> probabilityCol;
@@ -51,6 +53,8 @@ final class MixtureParams implements Serializable {
                 ParamValidators.gtEq(0));
         seed = new LongParam(parent, "seed", "random seed");
         featuresCol = new Param<>(parent, "featuresCol", "features column (Spark ML vector)");
+        inputCols = new StringArrayParam((org.apache.spark.ml.param.Params) parent, "inputCols", "numeric feature columns, in model order, read"
+                + " directly instead of featuresCol's vector (no VectorAssembler needed); empty to use featuresCol");
         weightCol = new Param<>(parent, "weightCol", "row weight column; empty for unit weights");
         predictionCol = new Param<>(parent, "predictionCol", "output column: most probable component (0-based)");
         probabilityCol = new Param<>(parent, "probabilityCol", "output column: posterior probabilities (vector)");
@@ -73,6 +77,7 @@ final class MixtureParams implements Serializable {
         p.setDefault(tol, 1e-3);
         p.setDefault(seed, 42L);
         p.setDefault(featuresCol, "features");
+        p.setDefault(inputCols, new String[0]);
         p.setDefault(weightCol, "");
         p.setDefault(predictionCol, "prediction");
         p.setDefault(probabilityCol, "probability");
@@ -92,13 +97,23 @@ final class MixtureParams implements Serializable {
      * The output schema: the input plus prediction, probability and (unless empty) log-density and the latent
      * weight of a t-mixture.
      */
-    static StructType transformSchema(StructType in, String features, String prediction, String probability,
-                                      String logDensity, String tWeight) {
+    static StructType transformSchema(StructType in, String[] inputCols, String features, String prediction,
+                                      String probability, String logDensity, String tWeight) {
         List<String> names = Arrays.asList(in.fieldNames());
-        if (!names.contains(features)) {
+        if (inputCols.length > 0) {
+            for (String c : inputCols) {
+                if (!names.contains(c)) {
+                    throw new IllegalArgumentException("input column '" + c + "' is not among " + names);
+                }
+                if (!(in.apply(c).dataType() instanceof org.apache.spark.sql.types.NumericType)) {
+                    throw new IllegalArgumentException("input column '" + c + "' has type "
+                            + in.apply(c).dataType().simpleString() + "; a feature column must be numeric");
+                }
+            }
+        } else if (!names.contains(features)) {
             throw new IllegalArgumentException("features column '" + features + "' is not among " + names);
         }
-        if (!in.apply(features).dataType().equals(SQLDataTypes.VectorType())) {
+        if (inputCols.length == 0 && !in.apply(features).dataType().equals(SQLDataTypes.VectorType())) {
             throw new IllegalArgumentException("features column '" + features + "' has type "
                     + in.apply(features).dataType().simpleString() + ", not a Spark ML vector");
         }

@@ -138,7 +138,7 @@ public final class SufstatGaussian extends Estimator<SufstatGaussianMixtureModel
 
     @Override
     public StructType transformSchema(StructType schema) {
-        return MixtureParams.transformSchema(schema, (String) $(featuresCol), (String) $(predictionCol),
+        return MixtureParams.transformSchema(schema, new String[0], (String) $(featuresCol), (String) $(predictionCol),
                 (String) $(probabilityCol), (String) $(logDensityCol), "");
     }
 

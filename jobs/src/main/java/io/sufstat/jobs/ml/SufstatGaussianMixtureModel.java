@@ -154,6 +154,12 @@ public final class SufstatGaussianMixtureModel extends Model<SufstatGaussianMixt
         return this;
     }
 
+    /** Numeric feature columns, read directly in model order (no vector column, no VectorAssembler). */
+    public SufstatGaussianMixtureModel setInputCols(String... v) {
+        set(p.inputCols, v.clone());
+        return this;
+    }
+
     public SufstatGaussianMixtureModel setLogDensityCol(String v) {
         set(p.logDensityCol, v);
         return this;
@@ -171,7 +177,8 @@ public final class SufstatGaussianMixtureModel extends Model<SufstatGaussianMixt
 
     @Override
     public StructType transformSchema(StructType schema) {
-        return MixtureParams.transformSchema(schema, (String) $(p.featuresCol), (String) $(p.predictionCol),
+        return MixtureParams.transformSchema(schema, (String[]) $(p.inputCols), (String) $(p.featuresCol),
+                (String) $(p.predictionCol),
                 (String) $(p.probabilityCol), (String) $(p.logDensityCol), tWeightColumn());
     }
 
@@ -179,7 +186,14 @@ public final class SufstatGaussianMixtureModel extends Model<SufstatGaussianMixt
     public Dataset<Row> transform(Dataset<?> dataset) {
         StructType out = transformSchema(dataset.schema());
         Dataset<Row> df = dataset.toDF();
-        int at = df.schema().fieldIndex((String) $(p.featuresCol));
+        String[] inputCols = (String[]) $(p.inputCols);
+        if (inputCols.length > 0 && inputCols.length != mixture.dimension()) {
+            throw new IllegalArgumentException("inputCols has " + inputCols.length + " columns but the model has "
+                    + mixture.dimension() + " features " + features);
+        }
+        int at = inputCols.length > 0 ? -1 : df.schema().fieldIndex((String) $(p.featuresCol));
+        io.sufstat.jobs.io.ScalarColumns scalars = inputCols.length > 0
+                ? io.sufstat.jobs.io.ScalarColumns.of(df.schema(), List.of(inputCols)) : null;
         boolean withDensity = !((String) $(p.logDensityCol)).isEmpty();
         boolean withTWeight = !tWeightColumn().isEmpty();
         SparkSession spark = dataset.sparkSession();
@@ -195,7 +209,8 @@ public final class SufstatGaussianMixtureModel extends Model<SufstatGaussianMixt
             VectorUDT vectors = new VectorUDT();
             SpecificInternalRow extra = new SpecificInternalRow(added);
             JoinedRow joined = new JoinedRow();
-            return KernelBlocks.map(it, k, BLOCK, (r, values, off) -> readVector(r, at, d, in, values, off),
+            return KernelBlocks.map(it, k, BLOCK, (r, values, off) -> scalars != null
+                            ? readScalars(r, scalars, in, values, off) : readVector(r, at, d, in, values, off),
                     InternalRow::copy, (r, i, ws) -> {
                         double[] pr = new double[kk];
                         System.arraycopy(ws.responsibilities(), i * kk, pr, 0, kk);
@@ -212,6 +227,18 @@ public final class SufstatGaussianMixtureModel extends Model<SufstatGaussianMixt
                     }, () -> { });
         });
         return io.sufstat.jobs.spark.InternalFrames.of(spark, rows, out);
+    }
+
+    /** Puts the input columns of internal row {@code r} into {@code values[off …]}; fails on a null or non-finite value. */
+    private static boolean readScalars(InternalRow r, io.sufstat.jobs.io.ScalarColumns scalars, StructType schema,
+                                       double[] values, int off) {
+        int bad = scalars.read(r, values, off);
+        if (bad >= 0) {
+            Row external = (Row) org.apache.spark.sql.catalyst.CatalystTypeConverters.createToScalaConverter(schema).apply(r);
+            throw new IllegalArgumentException("row " + external + ": input column '" + scalars.name(bad)
+                    + "' is null or not finite");
+        }
+        return true;
     }
 
     /** Puts the vector at column {@code at} of internal row {@code r} into {@code values[off …]}; fails on a null or a wrong size. */

@@ -201,4 +201,42 @@ class SufstatGaussianMixtureTest extends SparkTest {
             assertEquals(a.get(1), b.get(1), "input columns pass through");
         }
     }
+
+    /**
+     * inputCols reads numeric columns directly, without a VectorAssembler: the same mixture, to the last bit, as the
+     * assembled vector column, and the same transform; a null input value and a non-numeric column are refused.
+     */
+    @Test
+    void inputColsFitAndTransformLikeAnAssembledVector() throws Exception {
+        SklearnFixture f = SklearnFixture.load("blobs3d-full");
+        Dataset<Row> df = table(f.x);
+        Dataset<Row> assembled = new VectorAssembler().setInputCols(new String[] {"a", "b", "c"}).setOutputCol("features")
+                .transform(df);
+        SufstatGaussianMixtureModel byVector = new SufstatGaussianMixture().setK(3).setSeed(7).setMaxIter(30)
+                .fit(assembled);
+        SufstatGaussianMixtureModel byColumns = new SufstatGaussianMixture().setK(3).setSeed(7).setMaxIter(30)
+                .setInputCols("a", "b", "c").fit(df);
+        assertEquals(byVector.logLikelihood(), byColumns.logLikelihood(), 0.0);
+        for (int j = 0; j < 3; j++) {
+            assertArrayEquals(byVector.mixture().component(j).covariance(), byColumns.mixture().component(j).covariance(),
+                    0.0);
+        }
+        assertEquals(List.of("a", "b", "c"), byColumns.features(), "the columns name the features");
+        List<Row> a = byVector.transform(assembled).orderBy("id").select("id", "prediction", "probability", "logDensity")
+                .collectAsList();
+        List<Row> b = byColumns.transform(df).orderBy("id").select("id", "prediction", "probability", "logDensity")
+                .collectAsList();
+        assertEquals(a, b);
+        List<Row> rows = new ArrayList<>(df.collectAsList());
+        rows.add(RowFactory.create(-1, 1.0, null, 2.0));
+        Dataset<Row> withNull = spark().createDataFrame(rows, DataTypes.createStructType(java.util.Arrays.stream(
+                df.schema().fields()).map(c -> DataTypes.createStructField(c.name(), c.dataType(), true)).toList()));
+        Exception e = org.junit.jupiter.api.Assertions.assertThrows(Exception.class,
+                () -> byColumns.transform(withNull).collectAsList());
+        assertTrue(String.valueOf(e.getMessage()).contains("input column 'b' is null or not finite"), e.getMessage());
+        IllegalArgumentException schema = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> new SufstatGaussianMixture().setInputCols("a", "id2").fit(df.withColumn("id2",
+                        org.apache.spark.sql.functions.lit("x"))));
+        assertTrue(schema.getMessage().contains("input column 'id2' has type string"), schema.getMessage());
+    }
 }
