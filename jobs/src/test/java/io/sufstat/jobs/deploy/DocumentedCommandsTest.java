@@ -28,7 +28,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * local data in place of {@code hdfs:///…/day={{ ds }}}.
  *
  * <p>Benchmark and 10-million-row commands run scaled down, so that CI stays short: {@code --rows} at most
- * 5,000 (500 for bench-ppca), {@code --dim} at most 60, {@code --iterations} at most 2, {@code --repeat} 1, and
+ * 5,000 (500 for bench-ppca), {@code --dim} at most 60, {@code --iterations} at most 2, {@code --repeat} 1, a
+ * benchmark's {@code --k} at most 20, and
  * driver memory at most 3g; everything else, options included, is the documented command.
  */
 @Tag("integration")
@@ -82,9 +83,10 @@ class DocumentedCommandsTest {
                 out.add(ROOT.resolve("deploy/sufstat").toString());
             } else if (w.startsWith("/tmp/")) {
                 out.add(wd.resolve(w.substring(1)).toString());
-            } else if ((w.equals("--rows") || w.equals("--dim") || w.equals("--iterations") || w.equals("--repeat"))
-                    && i + 1 < words.size()) {
-                long limit = w.equals("--rows") ? (ppca ? 500 : 5000) : w.equals("--dim") ? 60 : w.equals("--repeat") ? 1 : 2;
+            } else if ((w.equals("--rows") || w.equals("--dim") || w.equals("--iterations") || w.equals("--repeat")
+                    || (w.equals("--k") && command.contains(" bench-"))) && i + 1 < words.size()) {
+                long limit = w.equals("--rows") ? (ppca ? 500 : 5000) : w.equals("--dim") ? 60 : w.equals("--repeat") ? 1
+                        : w.equals("--k") ? 20 : 2;
                 out.add(w);
                 out.add(Long.toString(Math.min(limit, count(words.get(++i)))));
             } else {
