@@ -265,17 +265,8 @@ public final class ModelInput implements Serializable {
                 if (isMissing && missingIsBad) {
                     problem = o == null || o.toString().isBlank() ? BadRecordReason.MISSING_VALUE : BadRecordReason.NON_FINITE;
                 }
-                if (problem != null) {
-                    String what = RowCursor.describe(features.get(j), j, o == null ? null : o.toString(), problem);
-                    if (!skipBad) {
-                        throw new BadRecordException(problem, BadRecordException.PREFIX + path + ", row " + preview(r) + ": " + what);
-                    }
-                    stats.skip(problem, what);
+                if (!accept(stats, j, x, isMissing, problem, o == null ? null : o.toString(), () -> r, out, off, missing)) {
                     return false;
-                }
-                out[off + j] = x;
-                if (missing != null) {
-                    missing[j] = isMissing;
                 }
             }
             stats.used();
@@ -307,20 +298,10 @@ public final class ModelInput implements Serializable {
                 BadRecordReason problem = Double.isInfinite(x) ? BadRecordReason.NON_FINITE
                         : isMissing && missingIsBad ? (isNull ? BadRecordReason.MISSING_VALUE : BadRecordReason.NON_FINITE)
                         : null;
-                if (problem != null) {
-                    String what = RowCursor.describe(features.get(j), j, isNull ? null : Double.toString(x), problem);
-                    if (!skipBad) {
-                        Row external = (Row) org.apache.spark.sql.catalyst.CatalystTypeConverters
-                                .createToScalaConverter(schema).apply(r);
-                        throw new BadRecordException(problem, BadRecordException.PREFIX + path + ", row "
-                                + preview(external) + ": " + what);
-                    }
-                    stats.skip(problem, what);
+                if (!accept(stats, j, x, isMissing, problem, isNull ? null : Double.toString(x),
+                        () -> (Row) org.apache.spark.sql.catalyst.CatalystTypeConverters.createToScalaConverter(schema)
+                                .apply(r), out, off, missing)) {
                     return false;
-                }
-                out[off + j] = x;
-                if (missing != null) {
-                    missing[j] = isMissing;
                 }
             }
             stats.used();
@@ -331,6 +312,28 @@ public final class ModelInput implements Serializable {
     /** A per-task reader of features from internal rows. */
     public InternalReader internalReader() {
         return new InternalReader();
+    }
+
+    /**
+     * Stores feature {@code j}'s value, or, for a {@code problem}, fails naming the row (under {@code fail}) or counts
+     * the row as skipped; false when the row is bad.
+     */
+    private boolean accept(ReadStats stats, int j, double x, boolean isMissing, BadRecordReason problem, String raw,
+                           java.util.function.Supplier<Row> row, double[] out, int off, boolean[] missing) {
+        if (problem != null) {
+            String what = RowCursor.describe(features.get(j), j, raw, problem);
+            if (!skipBad) {
+                throw new BadRecordException(problem, BadRecordException.PREFIX + path + ", row " + preview(row.get())
+                        + ": " + what);
+            }
+            stats.skip(problem, what);
+            return false;
+        }
+        out[off + j] = x;
+        if (missing != null) {
+            missing[j] = isMissing;
+        }
+        return true;
     }
 
     private static String preview(Row r) {
