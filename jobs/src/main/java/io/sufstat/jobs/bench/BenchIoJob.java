@@ -72,7 +72,7 @@ public final class BenchIoJob implements Job {
 
     @Override
     public String synopsis() {
-        return "[--rows 10m] [--dim 20] [--k 8] [--iterations 10] [--repeat 3] [--results FILE]";
+        return "[--rows 10m] [--dim 20] [--k 8] [--iterations 10] [--repeat 3] [--work-dir DIR] [--results FILE]";
     }
 
     @Override
