@@ -1,5 +1,6 @@
 package io.sufstat.common.em;
 
+import io.sufstat.common.linalg.Blas;
 import io.sufstat.common.model.CovarianceType;
 import io.sufstat.common.model.GaussianMixture;
 import io.sufstat.common.model.MixtureKernel;
@@ -9,19 +10,34 @@ import java.util.Arrays;
 
 /**
  * One Lloyd iteration of k-means (Lloyd 1982) as a block pass: every row goes to its nearest centre
- * (squared Euclidean distances from the spherical block kernel with unit variances; the first centre on a
- * tie) and adds itself to that cluster's {@link ClusterSums}; the next centres are the clusters' means
+ * (squared Euclidean distances about the kernel's reference point, the cross products by {@code dgemm}; the
+ * first centre on a tie) and adds itself to that cluster's {@link ClusterSums}; the next centres are the clusters' means
  * ({@link #next}). An empty cluster keeps its centre.
  */
-public final class Lloyd implements EStep<ClusterSums, MixtureKernel.Workspace> {
+public final class Lloyd implements EStep<ClusterSums, Lloyd.Workspace> {
     private static final long serialVersionUID = 1L;
 
     private final double[][] centres;
     private final MixtureKernel kernel;
+    /** The centres minus the kernel's reference c, K × d row-major (d × K column-major for dgemm). */
+    private final double[] centred;
+    /** ‖μ_k − c‖². */
+    private final double[] centredNorms;
 
     private Lloyd(double[][] centres, MixtureKernel kernel) {
         this.centres = centres;
         this.kernel = kernel;
+        int k = centres.length;
+        int d = centres[0].length;
+        this.centred = new double[k * d];
+        this.centredNorms = new double[k];
+        for (int j = 0; j < k; j++) {
+            for (int c = 0; c < d; c++) {
+                double v = kernel.centredMeanOf(j, c);
+                centred[j * d + c] = v;
+                centredNorms[j] += v * v;
+            }
+        }
     }
 
     /** The iteration from {@code centres} (K rows of d coordinates, finite). */
@@ -55,28 +71,51 @@ public final class Lloyd implements EStep<ClusterSums, MixtureKernel.Workspace> 
     }
 
     @Override
-    public MixtureKernel.Workspace workspace(int blockRows) {
-        return kernel.workspace(Math.max(1, blockRows));
+    public Workspace workspace(int blockRows) {
+        MixtureKernel.Workspace ws = kernel.workspace(Math.max(1, blockRows));
+        return new Workspace(ws, new double[ws.subBlock() * centres.length]);
     }
 
+    /** The kernel's workspace (centred rows) and the sub-block's K scores per row. */
+    public record Workspace(MixtureKernel.Workspace rows, double[] scores) {
+    }
+
+    /**
+     * Assigns each row to the centre of least {@code ‖μ_k − c‖² − 2 (x − c)·(μ_k − c)} (its squared distance less
+     * {@code ‖x − c‖²}, the same for every centre), the cross products of a sub-block in one {@code dgemm}, as
+     * scikit-learn's Lloyd step does; the chosen centre's distance, for the inertia, is then summed directly.
+     */
     @Override
-    public void accumulate(ClusterSums s, MixtureKernel.Workspace ws, double[] values, double[] weights, int rows) {
+    public void accumulate(ClusterSums s, Workspace work, double[] values, double[] weights, int rows) {
         int k = centres.length;
         int d = centres[0].length;
+        MixtureKernel.Workspace ws = work.rows();
+        double[] scores = work.scores();
         for (int from = 0; from < rows; from += ws.subBlock()) {
             int to = Math.min(rows, from + ws.subBlock());
-            kernel.squaredDistances(values, from, to, ws);
-            for (int i = from; i < to; i++) {
+            int n = to - from;
+            kernel.centre(values, from, to, ws);
+            double[] xt = ws.centredRows();
+            int ld = ws.centredStride();
+            // scores (n × K, column-major) = −2 · X̃ (n × d, column-major, stride ld) · C̃ᵀ (C̃ row-major K × d).
+            Blas.get().dgemm("N", "N", n, k, d, -2.0, xt, ld, centred, d, 0.0, scores, n);
+            for (int i = 0; i < n; i++) {
                 int best = 0;
-                double bestD = ws.squaredDistance(0, i - from);
+                double bestScore = scores[i] + centredNorms[0];
                 for (int j = 1; j < k; j++) {
-                    double dist = ws.squaredDistance(j, i - from);
-                    if (dist < bestD) {
-                        bestD = dist;
+                    double score = scores[j * n + i] + centredNorms[j];
+                    if (score < bestScore) {
+                        bestScore = score;
                         best = j;
                     }
                 }
-                s.add(best, values, i * d, weights == null ? 1.0 : weights[i], centres[best], Math.max(0, bestD));
+                double dist = 0;
+                for (int c = 0; c < d; c++) {
+                    double v = xt[c * ld + i] - centred[best * d + c];
+                    dist += v * v;
+                }
+                int row = from + i;
+                s.add(best, values, row * d, weights == null ? 1.0 : weights[row], centres[best], dist);
             }
         }
     }

@@ -69,7 +69,8 @@ public final class RowSample {
         /** Offers the row of {@code d} values at {@code offset} (left out when its key is +∞). */
         public void offer(double[] values, int offset, double weight) {
             double key = rowKey.key(values, offset, weight);
-            if (key < Double.POSITIVE_INFINITY) {
+            // A key above the largest kept one cannot enter: skip the copy (most rows of a large pass).
+            if (key < Double.POSITIVE_INFINITY && (heap == null || heap.size() < n || key <= heap.peek().key())) {
                 offer(new Keyed(key, Arrays.copyOfRange(values, offset, offset + d)));
             }
         }

@@ -204,6 +204,7 @@ public final class Initializer {
     static double[][] kMeans(JavaSparkContext jsc, BlockCache cache, int k, long seed) throws Exception {
         long t0 = System.nanoTime();
         double[][] centres = kMeansPlusPlus(cache, k, seed);
+        double seeding = (System.nanoTime() - t0) / 1e9;
         int d = cache.dimension();
         double[] cov = cache.moments().covariance(io.sufstat.common.stats.CovarianceEstimator.MAXIMUM_LIKELIHOOD);
         double tol = 0;
@@ -224,8 +225,9 @@ public final class Initializer {
                 break;
             }
         }
-        LOG.info("k-means: {} Lloyd iterations, within-cluster sum of squares {}, {} s", it,
-                String.format("%.6g", inertia), String.format("%.2f", (System.nanoTime() - t0) / 1e9));
+        LOG.info("k-means: k-means++ seeding {} s, then {} Lloyd iterations, within-cluster sum of squares {}, {} s",
+                String.format("%.2f", seeding), it, String.format("%.6g", inertia),
+                String.format("%.2f", (System.nanoTime() - t0) / 1e9));
         return centres;
     }
 }
