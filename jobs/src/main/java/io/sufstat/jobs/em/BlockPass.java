@@ -55,7 +55,10 @@ public final class BlockPass {
     public static <S extends Mergeable<S>, W> S run(JavaSparkContext jsc, BlockCache cache, EStep<S, W> step,
                                                     BlockChoice choice) throws Exception {
         int capacity = cache.blockRows();
-        int direct = directResults(serializedBytes(step.zero(), Long.MAX_VALUE), resultBudget(jsc));
+        long budget = resultBudget(jsc);
+        // Counting stops at half the budget (beyond it, two results at a time is the answer anyway), so a pass never
+        // serializes more than that of its empty statistics (at d = 1,000, K = 10: 80 MB, about 3% of a pass).
+        int direct = directResults(serializedBytes(step.zero(), budget / 2), budget);
         if (cache.localPartitions().isPresent()) {
             return onDriver(cache.localPartitions().get(), step, capacity, choice, direct);
         }
