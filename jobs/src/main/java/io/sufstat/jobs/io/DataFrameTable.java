@@ -310,25 +310,13 @@ final class DataFrameTable extends TableSource {
                 return false;
             }
             org.apache.spark.sql.catalyst.InternalRow v = row.getStruct(0, 4);
-            boolean dense = v.getByte(0) == 1;
-            org.apache.spark.sql.catalyst.util.ArrayData values = v.getArray(3);
-            int size = dense ? values.numElements() : v.getInt(1);
+            int size = ScalarColumns.vectorSize(v);
             if (size != features.length) {
                 bad(BadRecordReason.WRONG_VECTOR_SIZE, this::where, "column '" + name + "': a vector of size "
                         + size + " where " + features.length + " was expected");
                 return false;
             }
-            if (dense) {
-                for (int j = 0; j < size; j++) {
-                    features[j] = values.getDouble(j);
-                }
-            } else {
-                Arrays.fill(features, 0.0);
-                org.apache.spark.sql.catalyst.util.ArrayData indices = v.getArray(2);
-                for (int i = 0; i < indices.numElements(); i++) {
-                    features[indices.getInt(i)] = values.getDouble(i);
-                }
-            }
+            ScalarColumns.readVector(v, features, 0, size);
             for (int j = 0; j < size; j++) {
                 double x = features[j];
                 if (!Double.isFinite(x) && !(t.missingAllowed && Double.isNaN(x))) {

@@ -52,4 +52,25 @@ public final class ScalarColumns implements Serializable {
     public String name(int j) {
         return names.get(j);
     }
+
+    /** The size of a Spark ML vector in its internal form (type 0 sparse: size, indices, values; type 1 dense: values). */
+    public static int vectorSize(InternalRow vector) {
+        return vector.getByte(0) == 1 ? vector.getArray(3).numElements() : vector.getInt(1);
+    }
+
+    /** Puts the {@code d} values of a Spark ML vector in its internal form at {@code out[off …]} (zeros filled in). */
+    public static void readVector(InternalRow vector, double[] out, int off, int d) {
+        org.apache.spark.sql.catalyst.util.ArrayData values = vector.getArray(3);
+        if (vector.getByte(0) == 1) {
+            for (int j = 0; j < d; j++) {
+                out[off + j] = values.getDouble(j);
+            }
+        } else {
+            java.util.Arrays.fill(out, off, off + d, 0.0);
+            org.apache.spark.sql.catalyst.util.ArrayData indices = vector.getArray(2);
+            for (int i = 0; i < indices.numElements(); i++) {
+                out[off + indices.getInt(i)] = values.getDouble(i);
+            }
+        }
+    }
 }

@@ -33,7 +33,6 @@ import org.apache.spark.ml.linalg.VectorUDT;
 import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.catalyst.expressions.JoinedRow;
 import org.apache.spark.sql.catalyst.expressions.SpecificInternalRow;
-import org.apache.spark.sql.catalyst.util.ArrayData;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.StructType;
 import scala.Option;
@@ -244,25 +243,13 @@ public final class SufstatGaussianMixtureModel extends Model<SufstatGaussianMixt
     /** Puts the vector at column {@code at} of internal row {@code r} into {@code values[off …]}; fails on a null or a wrong size. */
     private static boolean readVector(InternalRow r, int at, int d, StructType schema, double[] values, int off) {
         InternalRow v = r.isNullAt(at) ? null : r.getStruct(at, 4);
-        boolean dense = v != null && v.getByte(0) == 1;
-        int size = v == null ? -1 : dense ? v.getArray(3).numElements() : v.getInt(1);
+        int size = v == null ? -1 : io.sufstat.jobs.io.ScalarColumns.vectorSize(v);
         if (size != d) {
             Row external = (Row) org.apache.spark.sql.catalyst.CatalystTypeConverters.createToScalaConverter(schema).apply(r);
             throw new IllegalArgumentException("row " + external + ": features must be a vector of size " + d
                     + ", got " + (v == null ? "null" : "size " + size));
         }
-        ArrayData x = v.getArray(3);
-        if (dense) {
-            for (int j = 0; j < d; j++) {
-                values[off + j] = x.getDouble(j);
-            }
-        } else {
-            java.util.Arrays.fill(values, off, off + d, 0.0);
-            ArrayData indices = v.getArray(2);
-            for (int i = 0; i < indices.numElements(); i++) {
-                values[off + indices.getInt(i)] = x.getDouble(i);
-            }
-        }
+        io.sufstat.jobs.io.ScalarColumns.readVector(v, values, off, d);
         return true;
     }
 
