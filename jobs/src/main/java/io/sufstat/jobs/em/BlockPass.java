@@ -16,7 +16,7 @@ import java.util.List;
  * One distributed pass over cached row blocks: {@code step} is broadcast once, every partition folds its
  * blocks into {@code step.zero()} with one work area, and the partitions' statistics are combined in
  * partition order (so a rerun merges in the same order and gives the same bits). The one place sufstat
- * writes broadcast → mapPartitions → ordered reduce. A cache small enough to be kept on the driver is
+ * writes broadcast → per-partition fold → ordered reduce. A cache small enough to be kept on the driver is
  * passed over there, in the same order, without a Spark job.
  */
 public final class BlockPass {
@@ -65,13 +65,13 @@ public final class BlockPass {
         if (serializedBytes(step, closureLimit()) <= closureLimit()) {
             // Spark ships a stage's closure to the executors once anyway: a small step goes with it, saving the
             // creation and removal of a broadcast per pass (a few ms of every iteration at small N).
-            return OrderedReduce.reduce(cache.blocks().mapPartitionsWithIndex((Integer partition, Iterator<DataBlock> it) ->
-                    fold(step, capacity, choice, partition, it), true), Mergeable::combine, direct).orElseGet(step::zero);
+            return OrderedReduce.reduce(cache.blocks(), (Integer partition, Iterator<DataBlock> it) ->
+                    fold(step, capacity, choice, partition, it), Mergeable::combine, direct).orElseGet(step::zero);
         }
         Broadcast<EStep<S, W>> shipped = jsc.broadcast(step);
         try {
-            return OrderedReduce.reduce(cache.blocks().mapPartitionsWithIndex((Integer partition, Iterator<DataBlock> it) ->
-                    fold(shipped.value(), capacity, choice, partition, it), true), Mergeable::combine, direct)
+            return OrderedReduce.reduce(cache.blocks(), (Integer partition, Iterator<DataBlock> it) ->
+                    fold(shipped.value(), capacity, choice, partition, it), Mergeable::combine, direct)
                     .orElseGet(step::zero);
         } finally {
             shipped.destroy();
@@ -137,7 +137,7 @@ public final class BlockPass {
         return bytes[0];
     }
 
-    private static <S extends Mergeable<S>, W> Iterator<S> fold(EStep<S, W> s, int capacity, BlockChoice choice,
+    private static <S extends Mergeable<S>, W> S fold(EStep<S, W> s, int capacity, BlockChoice choice,
                                                                 int partition, Iterator<DataBlock> it) throws Exception {
         W work = s.workspace(capacity);
         S acc = s.zero();
@@ -149,7 +149,7 @@ public final class BlockPass {
             }
             block++;
         }
-        return List.of(acc).iterator();
+        return acc;
     }
 
     /**
