@@ -62,4 +62,40 @@ class OrderedReduceTest extends SparkTest {
             }
         }
     }
+
+    /**
+     * A per-partition fold sees its partition's index, partitions that return nothing are skipped, and the one-job
+     * path (up to the direct limit) and the shuffle path (beyond it) give the same sequence.
+     */
+    @Test
+    void partitionFoldsSeeTheirIndexAndMayReturnNothing() throws Exception {
+        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark().sparkContext());
+        List<Integer> items = IntStream.range(0, 10).boxed().toList();
+        for (int partitions : new int[] {4, 16, 40}) {
+            OrderedReduce.PartitionFold<Integer, String> fold = (partition, it) -> {
+                StringBuilder b = new StringBuilder();
+                it.forEachRemaining(x -> b.append(b.length() == 0 ? "" : ";").append(x));
+                return b.length() == 0 ? null : partition + ":" + b;
+            };
+            String expected = jsc.parallelize(items, partitions).mapPartitionsWithIndex((p, it) -> {
+                StringBuilder b = new StringBuilder();
+                it.forEachRemaining(x -> b.append(b.length() == 0 ? "" : ";").append(x));
+                return (b.length() == 0 ? List.<String>of() : List.of(p + ":" + b)).iterator();
+            }, true).collect().stream().collect(Collectors.joining(","));
+            assertEquals(expected, OrderedReduce.reduce(jsc.parallelize(items, partitions), fold, (a, b) -> a + "," + b,
+                    OrderedReduce.DIRECT).orElseThrow(), partitions + " partitions");
+        }
+    }
+
+    /** A checked exception thrown in a partition's fold fails the job with its own message, as a Spark job's would. */
+    @Test
+    void aFoldsCheckedExceptionFailsTheJobWithItsMessage() {
+        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark().sparkContext());
+        OrderedReduce.PartitionFold<Integer, Integer> fold = (partition, it) -> {
+            throw new java.io.IOException("partition " + partition + " cannot be read");
+        };
+        Exception e = org.junit.jupiter.api.Assertions.assertThrows(Exception.class, () -> OrderedReduce.reduce(
+                jsc.parallelize(List.of(1, 2, 3), 1), fold, Integer::sum, OrderedReduce.DIRECT));
+        assertTrue(String.valueOf(e.getMessage()).contains("partition 0 cannot be read"), e.getMessage());
+    }
 }
