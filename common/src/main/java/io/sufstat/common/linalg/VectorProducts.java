@@ -34,37 +34,89 @@ final class VectorProducts extends BlockProducts {
         return 0;
     }
 
+    /**
+     * Each component's upper triangle packed in the order the kernel reads it: per group of 4 columns (then per
+     * remaining column) its offsets, then its rows 0 … last, contiguous. Read from the row-major layout, a group's
+     * 4 entries of consecutive rows lie K·d doubles apart, a new page for every row once K·d passes 512: past
+     * d ≈ 300 the kernel ran at a third of its speed, waiting on the TLB and a prefetcher that could not follow.
+     */
     @Override
-    public void squaredNorms(double[] xt, int ld, int rows, int d, int k, double[] f, double[] work, double[] out) {
+    public double[] prepareFactors(double[] f, int d, int k) {
         int kd = k * d;
         int offsets = d * kd;
+        double[] packed = new double[packedSize(d, k)];
+        int p = 0;
+        for (int j = 0; j < k; j++) {
+            int col = j * d;
+            int end = col + d;
+            for (; col + 4 <= end; col += 4) {
+                System.arraycopy(f, offsets + col, packed, p, 4);
+                p += 4;
+                for (int c = 0; c <= col - j * d + 3; c++) {
+                    System.arraycopy(f, c * kd + col, packed, p, 4);
+                    p += 4;
+                }
+            }
+            for (; col < end; col++) {
+                packed[p++] = f[offsets + col];
+                for (int c = 0; c <= col - j * d; c++) {
+                    packed[p++] = f[c * kd + col];
+                }
+            }
+        }
+        return packed;
+    }
+
+    /** Doubles of {@link #prepareFactors}' layout. */
+    static int packedSize(int d, int k) {
+        int size = 0;
+        int col = 0;
+        for (; col + 4 <= d; col += 4) {
+            size += 4 * (col + 5);
+        }
+        for (; col < d; col++) {
+            size += col + 2;
+        }
+        return k * size;
+    }
+
+    @Override
+    public void squaredNorms(double[] xt, int ld, int rows, int d, int k, double[] f, double[] work, double[] out) {
+        if (f.length != packedSize(d, k)) {
+            throw new IllegalArgumentException("factors of " + f.length + " doubles are not packed for d = " + d
+                    + ", K = " + k + " (prepareFactors)");
+        }
+        if (f.length > TILE_FIRST_LIMIT) {
+            squaredNormsByColumnGroup(xt, ld, rows, d, k, f, out);
+            return;
+        }
         for (int i0 = 0; i0 < rows; i0 += 2 * L) {
+            int p = 0;
             for (int j = 0; j < k; j++) {
                 DoubleVector s0 = DoubleVector.zero(S);
                 DoubleVector s1 = DoubleVector.zero(S);
-                int col = j * d;
-                int end = col + d;
-                // Four columns at a time; column col + t of an upper-triangular block is zero below row
-                // (col − j·d) + t, so rows past the tile's last column are skipped.
-                for (; col + 4 <= end; col += 4) {
-                    DoubleVector a0 = DoubleVector.broadcast(S, f[offsets + col]);
-                    DoubleVector a1 = DoubleVector.broadcast(S, f[offsets + col + 1]);
-                    DoubleVector a2 = DoubleVector.broadcast(S, f[offsets + col + 2]);
-                    DoubleVector a3 = DoubleVector.broadcast(S, f[offsets + col + 3]);
+                int col = 0;
+                // Four columns at a time; column col + t of an upper-triangular block is zero below row col + t,
+                // so rows past the tile's last column are skipped (and not stored).
+                for (; col + 4 <= d; col += 4) {
+                    DoubleVector a0 = DoubleVector.broadcast(S, f[p]);
+                    DoubleVector a1 = DoubleVector.broadcast(S, f[p + 1]);
+                    DoubleVector a2 = DoubleVector.broadcast(S, f[p + 2]);
+                    DoubleVector a3 = DoubleVector.broadcast(S, f[p + 3]);
+                    p += 4;
                     DoubleVector b0 = a0;
                     DoubleVector b1 = a1;
                     DoubleVector b2 = a2;
                     DoubleVector b3 = a3;
-                    int last = col - j * d + 3;
-                    for (int c = 0; c <= last; c++) {
+                    int last = col + 3;
+                    for (int c = 0; c <= last; c++, p += 4) {
                         int xo = c * ld + i0;
                         DoubleVector x0 = DoubleVector.fromArray(S, xt, xo);
                         DoubleVector x1 = DoubleVector.fromArray(S, xt, xo + L);
-                        int fo = c * kd + col;
-                        DoubleVector f0 = DoubleVector.broadcast(S, f[fo]);
-                        DoubleVector f1 = DoubleVector.broadcast(S, f[fo + 1]);
-                        DoubleVector f2 = DoubleVector.broadcast(S, f[fo + 2]);
-                        DoubleVector f3 = DoubleVector.broadcast(S, f[fo + 3]);
+                        DoubleVector f0 = DoubleVector.broadcast(S, f[p]);
+                        DoubleVector f1 = DoubleVector.broadcast(S, f[p + 1]);
+                        DoubleVector f2 = DoubleVector.broadcast(S, f[p + 2]);
+                        DoubleVector f3 = DoubleVector.broadcast(S, f[p + 3]);
                         a0 = x0.fma(f0, a0);
                         b0 = x1.fma(f0, b0);
                         a1 = x0.fma(f1, a1);
@@ -77,13 +129,12 @@ final class VectorProducts extends BlockProducts {
                     s0 = a0.fma(a0, s0).add(a1.mul(a1)).add(a2.fma(a2, a3.mul(a3)));
                     s1 = b0.fma(b0, s1).add(b1.mul(b1)).add(b2.fma(b2, b3.mul(b3)));
                 }
-                for (; col < end; col++) {
-                    DoubleVector a = DoubleVector.broadcast(S, f[offsets + col]);
+                for (; col < d; col++) {
+                    DoubleVector a = DoubleVector.broadcast(S, f[p++]);
                     DoubleVector b = a;
-                    int last = col - j * d;
-                    for (int c = 0; c <= last; c++) {
+                    for (int c = 0; c <= col; c++) {
                         int xo = c * ld + i0;
-                        DoubleVector fc = DoubleVector.broadcast(S, f[c * kd + col]);
+                        DoubleVector fc = DoubleVector.broadcast(S, f[p++]);
                         a = DoubleVector.fromArray(S, xt, xo).fma(fc, a);
                         b = DoubleVector.fromArray(S, xt, xo + L).fma(fc, b);
                     }
@@ -92,6 +143,82 @@ final class VectorProducts extends BlockProducts {
                 }
                 s0.intoArray(out, j * ld + i0);
                 s1.intoArray(out, j * ld + i0 + L);
+            }
+        }
+    }
+
+    /**
+     * Packed factors up to this many doubles (1 MiB, one core's L2 cache here) are streamed once per tile of rows;
+     * larger ones (d ≳ 150 at K = 10, or d = 100 at K = 200) group by group, each group over every tile while it
+     * sits in L1. Measured by {@code bench-gmm}: at d = 100, K = 10 tile first was 8% faster; at d = 100, K = 200
+     * group first 13%, at d = 400 35%, at d = 1,000 (40 MB of factors) 39%.
+     * {@code -Dsufstat.tileFirstLimit} changes it (for benchmarks; both orders give the same bits).
+     */
+    private static final int TILE_FIRST_LIMIT = Integer.getInteger("sufstat.tileFirstLimit", 128 * 1024);
+
+    /**
+     * {@link #squaredNorms} with the loops turned: per component and group of 4 columns, every tile of rows, its
+     * running sums of squares kept in {@code out} between groups. The same operations on each lane in the same
+     * order as the tile-first loop, so the same bits; but each group of the factors is read from memory once per
+     * sub-block instead of once per 16 rows (at d = 1,000 and K = 10 the packed factors are 40 MB).
+     */
+    static void squaredNormsByColumnGroup(double[] xt, int ld, int rows, int d, int k, double[] f,
+                                                  double[] out) {
+        int p = 0;
+        for (int j = 0; j < k; j++) {
+            int o = j * ld;
+            java.util.Arrays.fill(out, o, o + ld, 0.0);
+            int col = 0;
+            for (; col + 4 <= d; col += 4) {
+                int last = col + 3;
+                for (int i0 = 0; i0 < rows; i0 += 2 * L) {
+                    DoubleVector a0 = DoubleVector.broadcast(S, f[p]);
+                    DoubleVector a1 = DoubleVector.broadcast(S, f[p + 1]);
+                    DoubleVector a2 = DoubleVector.broadcast(S, f[p + 2]);
+                    DoubleVector a3 = DoubleVector.broadcast(S, f[p + 3]);
+                    DoubleVector b0 = a0;
+                    DoubleVector b1 = a1;
+                    DoubleVector b2 = a2;
+                    DoubleVector b3 = a3;
+                    int q = p + 4;
+                    for (int c = 0; c <= last; c++, q += 4) {
+                        int xo = c * ld + i0;
+                        DoubleVector x0 = DoubleVector.fromArray(S, xt, xo);
+                        DoubleVector x1 = DoubleVector.fromArray(S, xt, xo + L);
+                        DoubleVector f0 = DoubleVector.broadcast(S, f[q]);
+                        DoubleVector f1 = DoubleVector.broadcast(S, f[q + 1]);
+                        DoubleVector f2 = DoubleVector.broadcast(S, f[q + 2]);
+                        DoubleVector f3 = DoubleVector.broadcast(S, f[q + 3]);
+                        a0 = x0.fma(f0, a0);
+                        b0 = x1.fma(f0, b0);
+                        a1 = x0.fma(f1, a1);
+                        b1 = x1.fma(f1, b1);
+                        a2 = x0.fma(f2, a2);
+                        b2 = x1.fma(f2, b2);
+                        a3 = x0.fma(f3, a3);
+                        b3 = x1.fma(f3, b3);
+                    }
+                    DoubleVector s0 = DoubleVector.fromArray(S, out, o + i0);
+                    DoubleVector s1 = DoubleVector.fromArray(S, out, o + i0 + L);
+                    a0.fma(a0, s0).add(a1.mul(a1)).add(a2.fma(a2, a3.mul(a3))).intoArray(out, o + i0);
+                    b0.fma(b0, s1).add(b1.mul(b1)).add(b2.fma(b2, b3.mul(b3))).intoArray(out, o + i0 + L);
+                }
+                p += 4 * (last + 2);
+            }
+            for (; col < d; col++) {
+                for (int i0 = 0; i0 < rows; i0 += 2 * L) {
+                    DoubleVector a = DoubleVector.broadcast(S, f[p]);
+                    DoubleVector b = a;
+                    for (int c = 0; c <= col; c++) {
+                        int xo = c * ld + i0;
+                        DoubleVector fc = DoubleVector.broadcast(S, f[p + 1 + c]);
+                        a = DoubleVector.fromArray(S, xt, xo).fma(fc, a);
+                        b = DoubleVector.fromArray(S, xt, xo + L).fma(fc, b);
+                    }
+                    a.fma(a, DoubleVector.fromArray(S, out, o + i0)).intoArray(out, o + i0);
+                    b.fma(b, DoubleVector.fromArray(S, out, o + i0 + L)).intoArray(out, o + i0 + L);
+                }
+                p += col + 2;
             }
         }
     }

@@ -31,6 +31,12 @@ public final class MixtureKernel implements BlockDensity {
     /** FULL, TIED: (d + 1) × K·d (P_k side by side over −o_k); DIAG: K × d inverse standard deviations; SPHERICAL: K. */
     private final double[] factors;
     private final double[] constants;
+    /** FULL, TIED: the factors in the layout of the JVM's products, made on first use in each JVM. */
+    private transient volatile Prepared prepared;
+
+    /** Factors in one implementation's layout. */
+    private record Prepared(BlockProducts products, double[] factors) {
+    }
 
     private MixtureKernel(CovarianceType type, int k, int d, double[] reference, double[] centredMeans, double[] factors,
                           double[] constants) {
@@ -271,6 +277,16 @@ public final class MixtureKernel implements BlockDensity {
         return ll;
     }
 
+    /** The factors as {@code products} reads them; tasks of one executor sharing this kernel may race to make them. */
+    private double[] preparedFactors(BlockProducts products) {
+        Prepared p = prepared;
+        if (p == null || p.products() != products) {
+            p = new Prepared(products, products.prepareFactors(factors, d, k));
+            prepared = p;
+        }
+        return p.factors();
+    }
+
     /**
      * The squared Mahalanobis distances {@code δ_ik = (x_i − μ_k)ᵀ Σ_k⁻¹ (x_i − μ_k)} of rows [from, to) of a
      * block (at most {@link Workspace#subBlock()} of them) to every component, into the workspace: read them
@@ -287,7 +303,8 @@ public final class MixtureKernel implements BlockDensity {
         int ld = ws.ld;
         double[] norms = ws.norms;
         switch (type) {
-            case FULL, TIED -> ws.products.squaredNorms(xt, ld, rows, d, k, factors, ws.work, norms);
+            case FULL, TIED -> ws.products.squaredNorms(xt, ld, rows, d, k, preparedFactors(ws.products), ws.work,
+                    norms);
             case DIAG, SPHERICAL -> diagonalNorms(xt, ld, rows, d, k, centredMeans, factors,
                     type == CovarianceType.DIAG, norms);
         }

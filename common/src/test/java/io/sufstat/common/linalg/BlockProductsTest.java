@@ -27,6 +27,52 @@ class BlockProductsTest {
         assertTrue(BlockProducts.get().describe().startsWith(expected), BlockProducts.get().describe());
     }
 
+    /**
+     * Large factors are streamed group by group over every tile of rows instead of tile by tile: both loop orders
+     * must give the same bits, and the packing must hold the upper triangles whatever d mod 4 is.
+     */
+    @Test
+    void bothLoopOrdersOfTheSimdKernelGiveTheSameBits() {
+        Random rnd = new Random(5);
+        BlockProducts p = BlockProducts.simd().orElseThrow();
+        for (int d : new int[] {1, 4, 7, 21, 70}) {
+            for (int k : new int[] {1, 2}) {
+                int rows = 37;
+                int align = p.rowAlignment();
+                int ld = (rows + align - 1) / align * align;
+                int kd = k * d;
+                double[] xt = new double[(d + 1) * ld];
+                for (int e = 0; e < d * ld; e++) {
+                    xt[e] = rnd.nextGaussian();
+                }
+                java.util.Arrays.fill(xt, d * ld, (d + 1) * ld, 1.0);
+                double[] f = new double[(d + 1) * kd];
+                for (int j = 0; j < k; j++) {
+                    for (int r = 0; r < d; r++) {
+                        for (int c = r; c < d; c++) {
+                            f[r * kd + j * d + c] = rnd.nextGaussian();
+                        }
+                    }
+                    for (int c = 0; c < d; c++) {
+                        f[d * kd + j * d + c] = rnd.nextGaussian();
+                    }
+                }
+                double[] packed = p.prepareFactors(f, d, k);
+                assertEquals(VectorProducts.packedSize(d, k), packed.length);
+                double[] tileFirst = new double[k * ld];
+                double[] groupFirst = new double[k * ld];
+                p.squaredNorms(xt, ld, rows, d, k, packed, new double[p.workSize(ld, kd)], tileFirst);
+                VectorProducts.squaredNormsByColumnGroup(xt, ld, rows, d, k, packed, groupFirst);
+                for (int j = 0; j < k; j++) {
+                    for (int i = 0; i < rows; i++) {
+                        assertEquals(Double.doubleToLongBits(tileFirst[j * ld + i]),
+                                Double.doubleToLongBits(groupFirst[j * ld + i]), "d=" + d + " k=" + k + " row " + i);
+                    }
+                }
+            }
+        }
+    }
+
     @Test
     void squaredNormsMatchPlainLoops() {
         Random rnd = new Random(11);
@@ -54,7 +100,7 @@ class BlockProductsTest {
                             }
                         }
                         double[] out = new double[k * ld];
-                        p.squaredNorms(xt, ld, rows, d, k, f, new double[p.workSize(ld, kd)], out);
+                        p.squaredNorms(xt, ld, rows, d, k, p.prepareFactors(f, d, k), new double[p.workSize(ld, kd)], out);
                         for (int j = 0; j < k; j++) {
                             for (int i = 0; i < rows; i++) {
                                 double expect = 0;
