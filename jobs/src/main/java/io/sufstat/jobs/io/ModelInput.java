@@ -265,7 +265,8 @@ public final class ModelInput implements Serializable {
                 if (isMissing && missingIsBad) {
                     problem = o == null || o.toString().isBlank() ? BadRecordReason.MISSING_VALUE : BadRecordReason.NON_FINITE;
                 }
-                if (!accept(stats, j, x, isMissing, problem, o == null ? null : o.toString(), () -> r, out, off, missing)) {
+                String raw = problem == null || o == null ? null : o.toString();
+                if (!accept(stats, j, x, isMissing, problem, raw, () -> r, out, off, missing)) {
                     return false;
                 }
             }
@@ -298,7 +299,7 @@ public final class ModelInput implements Serializable {
                 BadRecordReason problem = Double.isInfinite(x) ? BadRecordReason.NON_FINITE
                         : isMissing && missingIsBad ? (isNull ? BadRecordReason.MISSING_VALUE : BadRecordReason.NON_FINITE)
                         : null;
-                if (!accept(stats, j, x, isMissing, problem, isNull ? null : Double.toString(x),
+                if (!accept(stats, j, x, isMissing, problem, problem == null || isNull ? null : Double.toString(x),
                         () -> (Row) org.apache.spark.sql.catalyst.CatalystTypeConverters.createToScalaConverter(schema)
                                 .apply(r), out, off, missing)) {
                     return false;
@@ -318,6 +319,8 @@ public final class ModelInput implements Serializable {
      * Stores feature {@code j}'s value, or, for a {@code problem}, fails naming the row (under {@code fail}) or counts
      * the row as skipped; false when the row is bad.
      */
+    /** {@code raw}: the value's text, for the message; made by the callers only for a problem (formatting every
+     *  double cost half of {@code score}'s time). */
     private boolean accept(ReadStats stats, int j, double x, boolean isMissing, BadRecordReason problem, String raw,
                            java.util.function.Supplier<Row> row, double[] out, int off, boolean[] missing) {
         if (problem != null) {
