@@ -41,22 +41,8 @@ class BlockProductsTest {
                 int align = p.rowAlignment();
                 int ld = (rows + align - 1) / align * align;
                 int kd = k * d;
-                double[] xt = new double[(d + 1) * ld];
-                for (int e = 0; e < d * ld; e++) {
-                    xt[e] = rnd.nextGaussian();
-                }
-                java.util.Arrays.fill(xt, d * ld, (d + 1) * ld, 1.0);
-                double[] f = new double[(d + 1) * kd];
-                for (int j = 0; j < k; j++) {
-                    for (int r = 0; r < d; r++) {
-                        for (int c = r; c < d; c++) {
-                            f[r * kd + j * d + c] = rnd.nextGaussian();
-                        }
-                    }
-                    for (int c = 0; c < d; c++) {
-                        f[d * kd + j * d + c] = rnd.nextGaussian();
-                    }
-                }
+                double[] xt = centredRows(rnd, d, ld);
+                double[] f = factors(rnd, d, k);
                 double[] packed = p.prepareFactors(f, d, k);
                 assertEquals(VectorProducts.packedSize(d, k), packed.length);
                 double[] tileFirst = new double[k * ld];
@@ -83,22 +69,8 @@ class BlockProductsTest {
                         int align = p.rowAlignment();
                         int ld = (rows + align - 1) / align * align;
                         int kd = k * d;
-                        double[] xt = new double[(d + 1) * ld];
-                        for (int e = 0; e < d * ld; e++) {
-                            xt[e] = rnd.nextGaussian();
-                        }
-                        java.util.Arrays.fill(xt, d * ld, (d + 1) * ld, 1.0);
-                        double[] f = new double[(d + 1) * kd];
-                        for (int j = 0; j < k; j++) {
-                            for (int r = 0; r < d; r++) {
-                                for (int c = r; c < d; c++) {
-                                    f[r * kd + j * d + c] = rnd.nextGaussian();
-                                }
-                            }
-                            for (int c = 0; c < d; c++) {
-                                f[d * kd + j * d + c] = rnd.nextGaussian();
-                            }
-                        }
+                        double[] xt = centredRows(rnd, d, ld);
+                        double[] f = factors(rnd, d, k);
                         double[] out = new double[k * ld];
                         p.squaredNorms(xt, ld, rows, d, k, p.prepareFactors(f, d, k), new double[p.workSize(ld, kd)], out);
                         for (int j = 0; j < k; j++) {
@@ -155,5 +127,32 @@ class BlockProductsTest {
                 }
             }
         }
+    }
+
+    /** Random transposed centred rows, {@code (d + 1) × ld}, the last row ones. */
+    private static double[] centredRows(Random rnd, int d, int ld) {
+        double[] xt = new double[(d + 1) * ld];
+        for (int e = 0; e < d * ld; e++) {
+            xt[e] = rnd.nextGaussian();
+        }
+        java.util.Arrays.fill(xt, d * ld, (d + 1) * ld, 1.0);
+        return xt;
+    }
+
+    /** Random factors in the row-major layout: K upper triangles side by side over a row of offsets. */
+    private static double[] factors(Random rnd, int d, int k) {
+        int kd = k * d;
+        double[] f = new double[(d + 1) * kd];
+        for (int j = 0; j < k; j++) {
+            for (int r = 0; r < d; r++) {
+                for (int c = r; c < d; c++) {
+                    f[r * kd + j * d + c] = rnd.nextGaussian();
+                }
+            }
+            for (int c = 0; c < d; c++) {
+                f[d * kd + j * d + c] = rnd.nextGaussian();
+            }
+        }
+        return f;
     }
 }
