@@ -93,56 +93,16 @@ final class VectorProducts extends BlockProducts {
         for (int i0 = 0; i0 < rows; i0 += 2 * L) {
             int p = 0;
             for (int j = 0; j < k; j++) {
-                DoubleVector s0 = DoubleVector.zero(S);
-                DoubleVector s1 = DoubleVector.zero(S);
+                int o = j * ld;
+                DoubleVector.zero(S).intoArray(out, o + i0);
+                DoubleVector.zero(S).intoArray(out, o + i0 + L);
                 int col = 0;
-                // Four columns at a time; column col + t of an upper-triangular block is zero below row col + t,
-                // so rows past the tile's last column are skipped (and not stored).
                 for (; col + 4 <= d; col += 4) {
-                    DoubleVector a0 = DoubleVector.broadcast(S, f[p]);
-                    DoubleVector a1 = DoubleVector.broadcast(S, f[p + 1]);
-                    DoubleVector a2 = DoubleVector.broadcast(S, f[p + 2]);
-                    DoubleVector a3 = DoubleVector.broadcast(S, f[p + 3]);
-                    p += 4;
-                    DoubleVector b0 = a0;
-                    DoubleVector b1 = a1;
-                    DoubleVector b2 = a2;
-                    DoubleVector b3 = a3;
-                    int last = col + 3;
-                    for (int c = 0; c <= last; c++, p += 4) {
-                        int xo = c * ld + i0;
-                        DoubleVector x0 = DoubleVector.fromArray(S, xt, xo);
-                        DoubleVector x1 = DoubleVector.fromArray(S, xt, xo + L);
-                        DoubleVector f0 = DoubleVector.broadcast(S, f[p]);
-                        DoubleVector f1 = DoubleVector.broadcast(S, f[p + 1]);
-                        DoubleVector f2 = DoubleVector.broadcast(S, f[p + 2]);
-                        DoubleVector f3 = DoubleVector.broadcast(S, f[p + 3]);
-                        a0 = x0.fma(f0, a0);
-                        b0 = x1.fma(f0, b0);
-                        a1 = x0.fma(f1, a1);
-                        b1 = x1.fma(f1, b1);
-                        a2 = x0.fma(f2, a2);
-                        b2 = x1.fma(f2, b2);
-                        a3 = x0.fma(f3, a3);
-                        b3 = x1.fma(f3, b3);
-                    }
-                    s0 = a0.fma(a0, s0).add(a1.mul(a1)).add(a2.fma(a2, a3.mul(a3)));
-                    s1 = b0.fma(b0, s1).add(b1.mul(b1)).add(b2.fma(b2, b3.mul(b3)));
+                    p = addGroupOfFour(xt, ld, i0, f, p, col + 3, out, o);
                 }
                 for (; col < d; col++) {
-                    DoubleVector a = DoubleVector.broadcast(S, f[p++]);
-                    DoubleVector b = a;
-                    for (int c = 0; c <= col; c++) {
-                        int xo = c * ld + i0;
-                        DoubleVector fc = DoubleVector.broadcast(S, f[p++]);
-                        a = DoubleVector.fromArray(S, xt, xo).fma(fc, a);
-                        b = DoubleVector.fromArray(S, xt, xo + L).fma(fc, b);
-                    }
-                    s0 = a.fma(a, s0);
-                    s1 = b.fma(b, s1);
+                    p = addColumn(xt, ld, i0, f, p, col, out, o);
                 }
-                s0.intoArray(out, j * ld + i0);
-                s1.intoArray(out, j * ld + i0 + L);
             }
         }
     }
@@ -163,64 +123,79 @@ final class VectorProducts extends BlockProducts {
      * sub-block instead of once per 16 rows (at d = 1,000 and K = 10 the packed factors are 40 MB).
      */
     static void squaredNormsByColumnGroup(double[] xt, int ld, int rows, int d, int k, double[] f,
-                                                  double[] out) {
+                                          double[] out) {
         int p = 0;
         for (int j = 0; j < k; j++) {
             int o = j * ld;
             java.util.Arrays.fill(out, o, o + ld, 0.0);
             int col = 0;
-            for (; col + 4 <= d; col += 4) {
-                int last = col + 3;
+            int next = p;
+            for (; col + 4 <= d; col += 4, p = next) {
                 for (int i0 = 0; i0 < rows; i0 += 2 * L) {
-                    DoubleVector a0 = DoubleVector.broadcast(S, f[p]);
-                    DoubleVector a1 = DoubleVector.broadcast(S, f[p + 1]);
-                    DoubleVector a2 = DoubleVector.broadcast(S, f[p + 2]);
-                    DoubleVector a3 = DoubleVector.broadcast(S, f[p + 3]);
-                    DoubleVector b0 = a0;
-                    DoubleVector b1 = a1;
-                    DoubleVector b2 = a2;
-                    DoubleVector b3 = a3;
-                    int q = p + 4;
-                    for (int c = 0; c <= last; c++, q += 4) {
-                        int xo = c * ld + i0;
-                        DoubleVector x0 = DoubleVector.fromArray(S, xt, xo);
-                        DoubleVector x1 = DoubleVector.fromArray(S, xt, xo + L);
-                        DoubleVector f0 = DoubleVector.broadcast(S, f[q]);
-                        DoubleVector f1 = DoubleVector.broadcast(S, f[q + 1]);
-                        DoubleVector f2 = DoubleVector.broadcast(S, f[q + 2]);
-                        DoubleVector f3 = DoubleVector.broadcast(S, f[q + 3]);
-                        a0 = x0.fma(f0, a0);
-                        b0 = x1.fma(f0, b0);
-                        a1 = x0.fma(f1, a1);
-                        b1 = x1.fma(f1, b1);
-                        a2 = x0.fma(f2, a2);
-                        b2 = x1.fma(f2, b2);
-                        a3 = x0.fma(f3, a3);
-                        b3 = x1.fma(f3, b3);
-                    }
-                    DoubleVector s0 = DoubleVector.fromArray(S, out, o + i0);
-                    DoubleVector s1 = DoubleVector.fromArray(S, out, o + i0 + L);
-                    a0.fma(a0, s0).add(a1.mul(a1)).add(a2.fma(a2, a3.mul(a3))).intoArray(out, o + i0);
-                    b0.fma(b0, s1).add(b1.mul(b1)).add(b2.fma(b2, b3.mul(b3))).intoArray(out, o + i0 + L);
+                    next = addGroupOfFour(xt, ld, i0, f, p, col + 3, out, o);
                 }
-                p += 4 * (last + 2);
             }
-            for (; col < d; col++) {
+            for (; col < d; col++, p = next) {
                 for (int i0 = 0; i0 < rows; i0 += 2 * L) {
-                    DoubleVector a = DoubleVector.broadcast(S, f[p]);
-                    DoubleVector b = a;
-                    for (int c = 0; c <= col; c++) {
-                        int xo = c * ld + i0;
-                        DoubleVector fc = DoubleVector.broadcast(S, f[p + 1 + c]);
-                        a = DoubleVector.fromArray(S, xt, xo).fma(fc, a);
-                        b = DoubleVector.fromArray(S, xt, xo + L).fma(fc, b);
-                    }
-                    a.fma(a, DoubleVector.fromArray(S, out, o + i0)).intoArray(out, o + i0);
-                    b.fma(b, DoubleVector.fromArray(S, out, o + i0 + L)).intoArray(out, o + i0 + L);
+                    next = addColumn(xt, ld, i0, f, p, col, out, o);
                 }
-                p += col + 2;
             }
         }
+    }
+
+    /**
+     * The one inner step of both loop orders: for the 2·L rows at {@code i0}, the products with the 4 factor
+     * columns packed at {@code p} (offsets, then rows 0 … {@code last}), whose squares are added to the running
+     * sums in {@code out[o + i0 …]}. Column col + t of an upper-triangular block is zero below row col + t, so
+     * rows past the group's last column are neither stored nor read. Returns where the next group starts.
+     */
+    private static int addGroupOfFour(double[] xt, int ld, int i0, double[] f, int p, int last, double[] out, int o) {
+        DoubleVector a0 = DoubleVector.broadcast(S, f[p]);
+        DoubleVector a1 = DoubleVector.broadcast(S, f[p + 1]);
+        DoubleVector a2 = DoubleVector.broadcast(S, f[p + 2]);
+        DoubleVector a3 = DoubleVector.broadcast(S, f[p + 3]);
+        DoubleVector b0 = a0;
+        DoubleVector b1 = a1;
+        DoubleVector b2 = a2;
+        DoubleVector b3 = a3;
+        int q = p + 4;
+        for (int c = 0; c <= last; c++, q += 4) {
+            int xo = c * ld + i0;
+            DoubleVector x0 = DoubleVector.fromArray(S, xt, xo);
+            DoubleVector x1 = DoubleVector.fromArray(S, xt, xo + L);
+            DoubleVector f0 = DoubleVector.broadcast(S, f[q]);
+            DoubleVector f1 = DoubleVector.broadcast(S, f[q + 1]);
+            DoubleVector f2 = DoubleVector.broadcast(S, f[q + 2]);
+            DoubleVector f3 = DoubleVector.broadcast(S, f[q + 3]);
+            a0 = x0.fma(f0, a0);
+            b0 = x1.fma(f0, b0);
+            a1 = x0.fma(f1, a1);
+            b1 = x1.fma(f1, b1);
+            a2 = x0.fma(f2, a2);
+            b2 = x1.fma(f2, b2);
+            a3 = x0.fma(f3, a3);
+            b3 = x1.fma(f3, b3);
+        }
+        DoubleVector s0 = DoubleVector.fromArray(S, out, o + i0);
+        DoubleVector s1 = DoubleVector.fromArray(S, out, o + i0 + L);
+        a0.fma(a0, s0).add(a1.mul(a1)).add(a2.fma(a2, a3.mul(a3))).intoArray(out, o + i0);
+        b0.fma(b0, s1).add(b1.mul(b1)).add(b2.fma(b2, b3.mul(b3))).intoArray(out, o + i0 + L);
+        return q;
+    }
+
+    /** {@link #addGroupOfFour} for one remaining column {@code col} (packed at {@code p}: offset, rows 0 … col). */
+    private static int addColumn(double[] xt, int ld, int i0, double[] f, int p, int col, double[] out, int o) {
+        DoubleVector a = DoubleVector.broadcast(S, f[p]);
+        DoubleVector b = a;
+        for (int c = 0; c <= col; c++) {
+            int xo = c * ld + i0;
+            DoubleVector fc = DoubleVector.broadcast(S, f[p + 1 + c]);
+            a = DoubleVector.fromArray(S, xt, xo).fma(fc, a);
+            b = DoubleVector.fromArray(S, xt, xo + L).fma(fc, b);
+        }
+        a.fma(a, DoubleVector.fromArray(S, out, o + i0)).intoArray(out, o + i0);
+        b.fma(b, DoubleVector.fromArray(S, out, o + i0 + L)).intoArray(out, o + i0 + L);
+        return p + col + 2;
     }
 
     @Override
